@@ -129,8 +129,27 @@ impl Default for DevoopsSection {
 
 /// Keys we read, per table; anything else gets a warning.
 const KNOWN_KEYS: &[(&str, &[&str])] = &[
-    ("book", &["title", "authors", "description", "language", "src", "multilingual", "text-direction"]),
-    ("build", &["build-dir", "create-missing", "use-default-preprocessors", "extra-watch-dirs"]),
+    (
+        "book",
+        &[
+            "title",
+            "authors",
+            "description",
+            "language",
+            "src",
+            "multilingual",
+            "text-direction",
+        ],
+    ),
+    (
+        "build",
+        &[
+            "build-dir",
+            "create-missing",
+            "use-default-preprocessors",
+            "extra-watch-dirs",
+        ],
+    ),
     ("devoops", &["labs", "slide-heading-level"]),
 ];
 
@@ -206,7 +225,9 @@ fn unknown_key_warnings(table: &toml::Table, path: &Path) -> Vec<String> {
                     if name == "html" {
                         for html_key in renderer.as_table().into_iter().flat_map(|t| t.keys()) {
                             if !KNOWN_HTML_KEYS.contains(&html_key.as_str()) {
-                                warnings.push(format!("{file}: `output.html.{html_key}` is not used by devoops"));
+                                warnings.push(format!(
+                                    "{file}: `output.html.{html_key}` is not used by devoops"
+                                ));
                             }
                         }
                     } else {
@@ -220,7 +241,8 @@ fn unknown_key_warnings(table: &toml::Table, path: &Path) -> Vec<String> {
                 Some((_, keys)) => {
                     for sub in value.as_table().into_iter().flat_map(|t| t.keys()) {
                         if !keys.contains(&sub.as_str()) {
-                            warnings.push(format!("{file}: `{section}.{sub}` is not used by devoops"));
+                            warnings
+                                .push(format!("{file}: `{section}.{sub}` is not used by devoops"));
                         }
                     }
                 }

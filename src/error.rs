@@ -38,7 +38,12 @@ impl Error {
         Error::new(message).at(file, None, None)
     }
 
-    pub fn at(mut self, file: impl Into<PathBuf>, line: Option<usize>, column: Option<usize>) -> Self {
+    pub fn at(
+        mut self,
+        file: impl Into<PathBuf>,
+        line: Option<usize>,
+        column: Option<usize>,
+    ) -> Self {
         self.location = Some(Location {
             file: file.into(),
             line,
@@ -132,6 +137,9 @@ mod tests {
         let e = Error::new("bad thing")
             .at("book.toml", Some(3), Some(7))
             .help("do the other thing");
-        assert_eq!(e.to_string(), "book.toml:3:7: bad thing\n  help: do the other thing");
+        assert_eq!(
+            e.to_string(),
+            "book.toml:3:7: bad thing\n  help: do the other thing"
+        );
     }
 }

@@ -32,7 +32,11 @@ pub struct Book {
 pub enum NavEntry {
     /// Index into `Book::chapters`.
     Chapter(usize),
-    Draft { title: String, number: Option<Vec<u32>>, depth: usize },
+    Draft {
+        title: String,
+        number: Option<Vec<u32>>,
+        depth: usize,
+    },
     Part(String),
     Separator,
 }
@@ -80,7 +84,8 @@ impl Book {
     pub fn load(root: &Path) -> Result<Book> {
         let root = root.to_path_buf();
         if !root.is_dir() {
-            return Err(Error::in_file(&root, "not a directory").help("pass the folder that holds book.toml"));
+            return Err(Error::in_file(&root, "not a directory")
+                .help("pass the folder that holds book.toml"));
         }
         let (config, warnings) = Config::load(&root.join("book.toml"))?;
         let src_dir = root.join(&config.book.src);
@@ -109,7 +114,8 @@ impl Book {
     }
 
     fn add_summary_items(&mut self, summary: &Summary, summary_path: &Path) -> Result<()> {
-        let mut stack: Vec<(&SummaryItem, usize)> = summary.items.iter().rev().map(|i| (i, 0)).collect();
+        let mut stack: Vec<(&SummaryItem, usize)> =
+            summary.items.iter().rev().map(|i| (i, 0)).collect();
         while let Some((item, depth)) = stack.pop() {
             match item {
                 SummaryItem::PartTitle(title) => self.nav.push(NavEntry::Part(title.clone())),
@@ -134,12 +140,20 @@ impl Book {
         Ok(())
     }
 
-    fn load_chapter(&self, link: &summary::Link, location: &Path, depth: usize, summary_path: &Path) -> Result<Chapter> {
+    fn load_chapter(
+        &self,
+        link: &summary::Link,
+        location: &Path,
+        depth: usize,
+        summary_path: &Path,
+    ) -> Result<Chapter> {
         let origin = self.src_dir.join(location);
         if self.chapters.iter().any(|c| c.source_path == location) {
-            return Err(Error::new(format!("`{}` is listed twice", location.display()))
-                .at(summary_path, Some(link.line), None)
-                .help("each file can appear once in SUMMARY.md; remove the duplicate entry"));
+            return Err(
+                Error::new(format!("`{}` is listed twice", location.display()))
+                    .at(summary_path, Some(link.line), None)
+                    .help("each file can appear once in SUMMARY.md; remove the duplicate entry"),
+            );
         }
         if !origin.is_file() {
             return Err(Error::new(format!(

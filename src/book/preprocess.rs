@@ -50,7 +50,10 @@ pub fn preprocess(text: &str, path: &Path) -> Result<Preprocessed> {
 /// starts on, so later errors still point at the right line of the file.
 fn split_front_matter<'t>(text: &'t str, path: &Path) -> Result<(FrontMatter, &'t str, usize)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let Some(rest) = text.strip_prefix("+++\n").or_else(|| text.strip_prefix("+++\r\n")) else {
+    let Some(rest) = text
+        .strip_prefix("+++\n")
+        .or_else(|| text.strip_prefix("+++\r\n"))
+    else {
         return Ok((FrontMatter::default(), text, 1));
     };
     let mut offset = 0;
@@ -78,7 +81,13 @@ fn split_front_matter<'t>(text: &'t str, path: &Path) -> Result<(FrontMatter, &'
 }
 
 /// Expands directives in `text`; `first_line` is the file line `text` starts on.
-fn expand(text: &str, path: &Path, first_line: usize, depth: usize, out: &mut Preprocessed) -> Result<String> {
+fn expand(
+    text: &str,
+    path: &Path,
+    first_line: usize,
+    depth: usize,
+    out: &mut Preprocessed,
+) -> Result<String> {
     let mut result = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{{#") {
@@ -98,13 +107,19 @@ fn expand(text: &str, path: &Path, first_line: usize, depth: usize, out: &mut Pr
         };
         let directive = &rest[start + 3..start + end];
         rest = &rest[start + end + 2..];
-        let (name, args) = directive.trim().split_once(char::is_whitespace).unwrap_or((directive.trim(), ""));
+        let (name, args) = directive
+            .trim()
+            .split_once(char::is_whitespace)
+            .unwrap_or((directive.trim(), ""));
         let args = args.trim();
         match name {
             "include" | "rustdoc_include" | "playground" => {
                 let included = include(args, path, line, depth, out)?;
                 if name == "playground" {
-                    result.push_str(&format!("```rust\n{}\n```", included.trim_end_matches('\n')));
+                    result.push_str(&format!(
+                        "```rust\n{}\n```",
+                        included.trim_end_matches('\n')
+                    ));
                 } else {
                     result.push_str(&included);
                 }
@@ -123,8 +138,18 @@ fn expand(text: &str, path: &Path, first_line: usize, depth: usize, out: &mut Pr
 }
 
 /// `{{#include file}}`, `file:N`, `file:N:M`, `file::M`, `file:N:`, `file:anchor`.
-fn include(args: &str, path: &Path, line: usize, depth: usize, out: &mut Preprocessed) -> Result<String> {
-    let at = |message: String, help: &str| Error::new(message).at(path, Some(line), None).help(help.to_string());
+fn include(
+    args: &str,
+    path: &Path,
+    line: usize,
+    depth: usize,
+    out: &mut Preprocessed,
+) -> Result<String> {
+    let at = |message: String, help: &str| {
+        Error::new(message)
+            .at(path, Some(line), None)
+            .help(help.to_string())
+    };
     if depth >= MAX_INCLUDE_DEPTH {
         return Err(at(
             format!("includes nest deeper than {MAX_INCLUDE_DEPTH} levels"),
@@ -135,7 +160,10 @@ fn include(args: &str, path: &Path, line: usize, depth: usize, out: &mut Preproc
     let file = parts.next().unwrap_or("").trim();
     let selector = parts.next();
     if file.is_empty() {
-        return Err(at("`{{#include}}` needs a file".into(), "write `{{#include path/to/file}}`"));
+        return Err(at(
+            "`{{#include}}` needs a file".into(),
+            "write `{{#include path/to/file}}`",
+        ));
     }
     let target = path.parent().unwrap_or(Path::new(".")).join(file);
     let content = read_text(&target).map_err(|e| {
@@ -147,7 +175,12 @@ fn include(args: &str, path: &Path, line: usize, depth: usize, out: &mut Preproc
     out.included.push(target.clone());
     let selected = match selector {
         None => content,
-        Some(sel) => select(&content, sel).map_err(|msg| at(msg, "check the line range or the ANCHOR name in the included file"))?,
+        Some(sel) => select(&content, sel).map_err(|msg| {
+            at(
+                msg,
+                "check the line range or the ANCHOR name in the included file",
+            )
+        })?,
     };
     expand(&selected, &target, 1, depth + 1, out)
 }
@@ -198,7 +231,9 @@ fn anchored(lines: &[&str], name: &str) -> std::result::Result<String, String> {
             body.push(*line);
         }
     }
-    Err(format!("`ANCHOR: {name}` has no matching `ANCHOR_END: {name}`"))
+    Err(format!(
+        "`ANCHOR: {name}` has no matching `ANCHOR_END: {name}`"
+    ))
 }
 
 #[cfg(test)]
@@ -223,7 +258,11 @@ mod tests {
     #[test]
     fn whole_file_and_line_ranges() {
         let dir = fixture();
-        let p = run("{{#include code.rs:1}}|{{#include code.rs:8:}}|{{#include code.rs::1}}", dir.path()).unwrap();
+        let p = run(
+            "{{#include code.rs:1}}|{{#include code.rs:8:}}|{{#include code.rs::1}}",
+            dir.path(),
+        )
+        .unwrap();
         assert_eq!(p.markdown, "line1\n|line8\n|line1\n");
         let whole = run("{{#include code.rs}}", dir.path()).unwrap();
         assert!(whole.markdown.starts_with("line1\n// ANCHOR: main"));
@@ -274,7 +313,10 @@ mod tests {
     #[test]
     fn front_matter_is_parsed_and_removed() {
         let dir = fixture();
-        let p = run("+++\nminutes = 7\n+++\n# Hi\n{{#include missing}}", dir.path());
+        let p = run(
+            "+++\nminutes = 7\n+++\n# Hi\n{{#include missing}}",
+            dir.path(),
+        );
         let err = p.unwrap_err();
         // Line numbers still count the front matter lines.
         assert_eq!(err.location.unwrap().line, Some(5));

@@ -65,7 +65,9 @@ impl<'a> SummaryParser<'a> {
     }
 
     fn error(&self, range: &Range<usize>, message: &str, help: &str) -> Error {
-        Error::new(message).at(self.path, Some(self.line(range)), None).help(help)
+        Error::new(message)
+            .at(self.path, Some(self.line(range)), None)
+            .help(help)
     }
 
     fn next(&mut self) -> Option<Spanned<'a>> {
@@ -81,7 +83,10 @@ impl<'a> SummaryParser<'a> {
             match event {
                 Event::Start(Tag::Heading { level, .. }) => {
                     let text = self.collect_text(TagEnd::Heading(level));
-                    if summary.title.is_none() && summary.items.is_empty() && level == HeadingLevel::H1 {
+                    if summary.title.is_none()
+                        && summary.items.is_empty()
+                        && level == HeadingLevel::H1
+                    {
                         summary.title = Some(text);
                     } else {
                         summary.items.push(SummaryItem::PartTitle(text));
@@ -152,7 +157,9 @@ impl<'a> SummaryParser<'a> {
         while let Some((event, range)) = self.next() {
             match event {
                 Event::End(TagEnd::Paragraph) => break,
-                Event::Start(Tag::Link { dest_url, .. }) => links.push(self.link_from(&dest_url, &range)),
+                Event::Start(Tag::Link { dest_url, .. }) => {
+                    links.push(self.link_from(&dest_url, &range))
+                }
                 Event::Text(t) if t.trim().is_empty() => {}
                 Event::SoftBreak | Event::HardBreak => {}
                 other => {
@@ -165,7 +172,11 @@ impl<'a> SummaryParser<'a> {
             }
         }
         if links.is_empty() {
-            return Err(self.error(start, "expected a link to a chapter", "write `[Title](file.md)`"));
+            return Err(self.error(
+                start,
+                "expected a link to a chapter",
+                "write `[Title](file.md)`",
+            ));
         }
         Ok(links)
     }
@@ -186,7 +197,11 @@ impl<'a> SummaryParser<'a> {
         Ok(items)
     }
 
-    fn list_item(&mut self, numbering: &mut Vec<u32>, item_range: &Range<usize>) -> Result<SummaryItem> {
+    fn list_item(
+        &mut self,
+        numbering: &mut Vec<u32>,
+        item_range: &Range<usize>,
+    ) -> Result<SummaryItem> {
         let mut link: Option<Link> = None;
         let mut nested = Vec::new();
         while let Some((event, range)) = self.next() {
@@ -227,8 +242,16 @@ impl<'a> SummaryParser<'a> {
 fn describe(event: &Event) -> String {
     match event {
         Event::Text(t) => format!("text `{}`", t.trim()),
-        Event::Start(tag) => format!("{tag:?}").split(['(', ' ', '{']).next().unwrap_or("element").to_lowercase(),
-        other => format!("{other:?}").split(['(', ' ']).next().unwrap_or("element").to_lowercase(),
+        Event::Start(tag) => format!("{tag:?}")
+            .split(['(', ' ', '{'])
+            .next()
+            .unwrap_or("element")
+            .to_lowercase(),
+        other => format!("{other:?}")
+            .split(['(', ' '])
+            .next()
+            .unwrap_or("element")
+            .to_lowercase(),
     }
 }
 
@@ -239,7 +262,9 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && let Some(v) = s.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
         {
             out.push(v);
             i += 3;
@@ -283,7 +308,17 @@ mod tests {
             .collect();
         assert_eq!(
             kinds,
-            ["link:Intro", "sep", "part:Part One", "link:First", "link:Second", "part:Part Two", "link:Third", "sep", "link:Credits"]
+            [
+                "link:Intro",
+                "sep",
+                "part:Part One",
+                "link:First",
+                "link:Second",
+                "part:Part Two",
+                "link:Third",
+                "sep",
+                "link:Credits"
+            ]
         );
         let intro = link(&s.items[0]);
         assert_eq!(intro.number, None);
@@ -312,12 +347,19 @@ mod tests {
     #[test]
     fn percent_encoded_paths() {
         let s = parse_ok("- [A](my%20chapter.md)\n");
-        assert_eq!(link(&s.items[0]).location, Some(PathBuf::from("my chapter.md")));
+        assert_eq!(
+            link(&s.items[0]).location,
+            Some(PathBuf::from("my chapter.md"))
+        );
     }
 
     #[test]
     fn item_without_link_is_an_error_with_line() {
-        let err = parse("# Summary\n\n- [A](a.md)\n- just text\n", Path::new("SUMMARY.md")).unwrap_err();
+        let err = parse(
+            "# Summary\n\n- [A](a.md)\n- just text\n",
+            Path::new("SUMMARY.md"),
+        )
+        .unwrap_err();
         assert_eq!(err.location.as_ref().unwrap().line, Some(4));
         assert!(err.message.contains("just text"), "{err}");
         assert!(err.help.is_some());
