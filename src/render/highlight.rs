@@ -128,6 +128,7 @@ fn scope_css(css: &str, scope: &str) -> String {
             .map(|s| format!("{scope} {s}"))
             .collect();
         out.push_str(&scoped.join(", "));
+        out.push(' ');
         out.push_str(&rest[open..open + close + 1]);
         out.push('\n');
         rest = &rest[open + close + 1..];
