@@ -79,6 +79,7 @@ pub struct HtmlConfig {
     pub theme: Option<PathBuf>,
     pub no_section_label: bool,
     pub print: PrintConfig,
+    pub search: SearchConfig,
 }
 
 impl Default for HtmlConfig {
@@ -93,7 +94,21 @@ impl Default for HtmlConfig {
             theme: None,
             no_section_label: false,
             print: PrintConfig { enable: true },
+            search: SearchConfig { enable: true },
         }
+    }
+}
+
+/// `[output.html.search]`: the client-side search index and box (on unless disabled).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct SearchConfig {
+    pub enable: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig { enable: true }
     }
 }
 

@@ -3,14 +3,21 @@
 //! Output is class-based (`hl-…` classes), so one stylesheet per colour scheme styles every page
 //! and switching light/dark needs no re-render. The syntax set is loaded once per process.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use syntect::highlighting::ThemeSet;
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::{SyntaxReference, SyntaxSet};
+use syntect::html::{ClassStyle, css_for_theme_with_class_style};
+use syntect::parsing::{
+    BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet,
+};
 use syntect::util::LinesWithEndings;
 
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+const CLASS_PREFIX: &str = "hl-";
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed {
+    prefix: CLASS_PREFIX,
+};
 const LIGHT_THEME: &str = "InspiredGitHub";
 const DARK_THEME: &str = "base16-ocean.dark";
 
@@ -69,29 +76,92 @@ pub fn highlight_block(code: &str, info: &str) -> String {
     format!("<pre class=\"hl-code\"><code{lang_class}>{body}</code></pre>\n")
 }
 
+/// Like syntect's `ClassedHTMLGenerator`, but with the class attribute of each scope built
+/// once per thread: the generator locks syntect's global scope repository for every token,
+/// which made the rayon threads queue behind one mutex and re-build the same strings.
 fn highlight_lines(code: &str, syntax: &SyntaxReference) -> Option<String> {
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes(), CLASS_STYLE);
-    for line in LinesWithEndings::from(code) {
-        generator
-            .parse_html_for_line_which_includes_newline(line)
-            .ok()?;
+    let mut parse_state = ParseState::new(syntax);
+    let mut stack = ScopeStack::new();
+    let mut html = String::with_capacity(code.len() * 3);
+    let mut open_spans = 0usize;
+    CLASSES.with_borrow_mut(|classes| {
+        for line in LinesWithEndings::from(code) {
+            let ops = parse_state.parse_line(line, syntaxes()).ok()?;
+            let mut done = 0;
+            // An empty span (pushed and popped with no text between) is dropped, as syntect does.
+            let mut empty_span_start: Option<usize> = None;
+            for (at, op) in &ops {
+                if *at > done {
+                    escape_into(&mut html, &line[done..*at]);
+                    done = *at;
+                    empty_span_start = None;
+                }
+                stack
+                    .apply_with_hook(op, |basic, _| match basic {
+                        BasicScopeStackOp::Push(scope) => {
+                            empty_span_start = Some(html.len());
+                            html.push_str("<span class=\"");
+                            html.push_str(
+                                classes.entry(scope).or_insert_with(|| class_names(scope)),
+                            );
+                            html.push_str("\">");
+                            open_spans += 1;
+                        }
+                        BasicScopeStackOp::Pop => {
+                            match empty_span_start.take() {
+                                Some(start) => html.truncate(start),
+                                None => html.push_str("</span>"),
+                            }
+                            open_spans = open_spans.saturating_sub(1);
+                        }
+                    })
+                    .ok()?;
+            }
+            escape_into(&mut html, &line[done..]);
+        }
+        Some(())
+    })?;
+    for _ in 0..open_spans {
+        html.push_str("</span>");
     }
-    Some(generator.finalize())
+    Some(html)
+}
+
+thread_local! {
+    /// `keyword.control.rust` → `hl-keyword hl-control hl-rust`, per thread (no lock to share).
+    static CLASSES: RefCell<HashMap<Scope, String>> = RefCell::new(HashMap::new());
+}
+
+fn class_names(scope: Scope) -> String {
+    scope
+        .build_string()
+        .split('.')
+        .map(|atom| format!("{CLASS_PREFIX}{atom}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, text);
     out
+}
+
+/// Appends `text` HTML-escaped, copying runs without special characters in one go.
+fn escape_into(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
 }
 
 /// The stylesheet for highlighted code: the light scheme by default, the dark one under
@@ -178,6 +248,38 @@ mod tests {
             assert!(
                 html.contains("<span class=\"hl-"),
                 "{lang}: no spans in {html}"
+            );
+        }
+    }
+
+    #[test]
+    fn same_html_as_syntects_own_generator() {
+        use syntect::html::ClassedHTMLGenerator;
+        let samples = [
+            (
+                "rust",
+                "/// Doc <b>\nfn main() {\n    let s = \"a & 'b'\";\n}\n",
+            ),
+            (
+                "python",
+                "def f(x):\n    \"\"\"multi\n    line\"\"\"\n    return x < 3\n",
+            ),
+            ("yaml", "a: [1, 2]\nb: |\n  text\n"),
+            ("dockerfile", "FROM debian:12\nRUN echo \"$X\" > /y\n"),
+        ];
+        for (lang, code) in samples {
+            let syntax = find_syntax(lang).unwrap();
+            let mut generator =
+                ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes(), CLASS_STYLE);
+            for line in LinesWithEndings::from(code) {
+                generator
+                    .parse_html_for_line_which_includes_newline(line)
+                    .unwrap();
+            }
+            assert_eq!(
+                highlight_lines(code, syntax).unwrap(),
+                generator.finalize(),
+                "{lang}"
             );
         }
     }

@@ -193,6 +193,32 @@ pub fn render(markdown: &str) -> RenderedMarkdown {
     out
 }
 
+/// Every `id="…"` value in a page body: heading anchors, footnote definitions, and ids authors
+/// wrote in raw HTML. These are the targets a `#fragment` link can reach.
+pub fn html_ids(html: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find(" id=\"") {
+        rest = &rest[at + 5..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        ids.push(unescape_attr(&rest[..end]));
+        rest = &rest[end..];
+    }
+    ids
+}
+
+fn unescape_attr(value: &str) -> String {
+    if !value.contains('&') {
+        return value.to_string();
+    }
+    value
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 fn push_text(buffer: &mut String, text: &str) {
     if !buffer.is_empty() && !buffer.ends_with(' ') {
         buffer.push(' ');
@@ -248,6 +274,15 @@ mod tests {
         ));
         assert_eq!(r.headings[3].title, "code here");
         assert_eq!(r.headings[3].level, 3);
+    }
+
+    #[test]
+    fn anchors_cover_headings_footnotes_and_raw_html() {
+        let r = render("# A & B\n\nText[^n]\n\n<div id=\"custom\">x</div>\n\n[^n]: note\n");
+        let ids = html_ids(&r.html);
+        for id in ["a--b", "custom", "n"] {
+            assert!(ids.iter().any(|i| i == id), "{id} missing from {ids:?}");
+        }
     }
 
     #[test]

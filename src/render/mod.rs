@@ -7,6 +7,8 @@
 pub mod blocks;
 pub mod highlight;
 pub mod markdown;
+pub mod print;
+pub mod sidebar;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +45,8 @@ pub struct PageSummary {
     pub path: String,
     pub title: String,
     pub sections: Vec<Section>,
+    /// Every `id` in the page body (headings, footnotes, raw HTML): what `#anchor` links may name.
+    pub anchors: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -71,6 +75,7 @@ struct BookCtx<'a> {
     additional_css: Vec<String>,
     additional_js: Vec<String>,
     print_enabled: bool,
+    search_enabled: bool,
 }
 
 #[derive(Serialize)]
@@ -92,6 +97,8 @@ pub struct Renderer<'b> {
     book: &'b Book,
     pub theme: Theme,
     sidebar: String,
+    /// Large books load the sidebar from one shared `toc.js` instead of repeating it per page.
+    sidebar_shared: bool,
 }
 
 /// `../` repeated once per folder of `page_path`, the way back to the site root.
@@ -122,8 +129,11 @@ impl<'b> Renderer<'b> {
             book,
             theme,
             sidebar: String::new(),
+            sidebar_shared: false,
         };
         renderer.sidebar = renderer.render_sidebar()?;
+        renderer.sidebar_shared =
+            sidebar::should_share(renderer.sidebar.len(), book.chapters.len());
         Ok(renderer)
     }
 
@@ -147,6 +157,7 @@ impl<'b> Renderer<'b> {
             additional_css: html.additional_css.iter().map(|p| slash_path(p)).collect(),
             additional_js: html.additional_js.iter().map(|p| slash_path(p)).collect(),
             print_enabled: html.print.enable,
+            search_enabled: html.search.enable,
         };
         let mut ctx = tera::Context::new();
         ctx.insert("book", &book);
@@ -205,6 +216,9 @@ impl<'b> Renderer<'b> {
 
     /// The sidebar for one page: links made relative to it, its own entry marked current.
     fn sidebar_for(&self, page_path: &str, path_to_root: &str) -> String {
+        if self.sidebar_shared {
+            return sidebar::loader(path_to_root);
+        }
         let marker = format!("data-path=\"{page_path}\"");
         self.sidebar.replace(ROOT_MARK, path_to_root).replacen(
             &marker,
@@ -295,30 +309,49 @@ impl<'b> Renderer<'b> {
     ) -> Result<Vec<PageSummary>> {
         let total = self.book.chapters.len();
         let done = AtomicUsize::new(0);
-        let pages: Vec<(PageSummary, String)> = (0..total)
+        let print = self
+            .book
+            .config
+            .output
+            .html
+            .print
+            .enable
+            .then(|| print::PrintSpool::new(total))
+            .transpose()?;
+        let pages: Vec<PageSummary> = (0..total)
             .into_par_iter()
             .map(|i| {
                 let page = self.render_chapter(i)?;
                 out.write(&page.path, page.html.as_bytes())?;
+                drop(page.html);
+                if let Some(spool) = &print {
+                    spool.add(i, &print_content(&page.path, &page.content))?;
+                }
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                let summary = PageSummary {
+                Ok(PageSummary {
+                    anchors: markdown::html_ids(&page.content),
                     path: page.path,
                     title: self.book.chapters[i].title.clone(),
                     sections: page.sections,
-                };
-                Ok((summary, page.content))
+                })
             })
             .collect::<Result<_>>()?;
 
         self.write_index(out)?;
-        if self.book.config.output.html.print.enable {
-            self.write_print(out, &pages)?;
+        if let Some(spool) = &print {
+            self.write_print(out, &pages, spool)?;
+        }
+        if self.sidebar_shared {
+            sidebar::write_shared(out, &self.sidebar, self.book.title())?;
         }
         self.write_404(out)?;
         self.write_sitemap(out)?;
         self.write_assets(out)?;
         self.copy_static_files(out)?;
-        Ok(pages.into_iter().map(|(summary, _)| summary).collect())
+        if self.book.config.output.html.search.enable {
+            crate::search::write_index(&pages, out)?;
+        }
+        Ok(pages)
     }
 
     /// mdBook serves the first chapter as `index.html` when no `README.md` claims it.
@@ -352,7 +385,13 @@ impl<'b> Renderer<'b> {
         out.write("index.html", html.as_bytes())
     }
 
-    fn write_print(&self, out: &dyn Output, pages: &[(PageSummary, String)]) -> Result<()> {
+    /// The print page, streamed: chapter bodies come from the spool one at a time.
+    fn write_print(
+        &self,
+        out: &dyn Output,
+        pages: &[PageSummary],
+        spool: &print::PrintSpool,
+    ) -> Result<()> {
         #[derive(Serialize)]
         struct PrintChapter<'a> {
             title: &'a str,
@@ -361,30 +400,18 @@ impl<'b> Renderer<'b> {
         }
         let chapters: Vec<PrintChapter> = pages
             .iter()
-            .map(|(summary, content)| {
-                let dir = summary
-                    .path
-                    .rsplit_once('/')
-                    .map(|(d, _)| format!("{d}/"))
-                    .unwrap_or_default();
-                PrintChapter {
-                    title: &summary.title,
-                    id: markdown::slugify(&summary.path.replace(['/', '.'], "-")),
-                    content: if dir.is_empty() {
-                        content.clone()
-                    } else {
-                        prefix_relative_urls(content, &dir)
-                    },
-                }
+            .enumerate()
+            .map(|(i, summary)| PrintChapter {
+                title: &summary.title,
+                id: markdown::slugify(&summary.path.replace(['/', '.'], "-")),
+                content: print::marker(i),
             })
             .collect();
         let mut ctx = self.base_context("");
         ctx.insert("chapters", &chapters);
         ctx.insert("sidebar", &self.sidebar_for("print.html", ""));
-        out.write(
-            "print.html",
-            self.theme.render("print.html", &ctx)?.as_bytes(),
-        )
+        let rendered = self.theme.render("print.html", &ctx)?;
+        out.write_pieces("print.html", &mut spool.pieces(&rendered))
     }
 
     fn site_url(&self) -> String {
@@ -464,6 +491,14 @@ impl<'b> Renderer<'b> {
             out.write(&slash_path(rel), &bytes)?;
         }
         Ok(())
+    }
+}
+
+/// A chapter's body as it appears on the print page, which lives at the site root.
+fn print_content<'a>(page_path: &str, content: &'a str) -> std::borrow::Cow<'a, str> {
+    match page_path.rsplit_once('/') {
+        Some((dir, _)) => prefix_relative_urls(content, &format!("{dir}/")).into(),
+        None => content.into(),
     }
 }
 

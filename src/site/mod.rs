@@ -12,6 +12,20 @@ use crate::error::{Error, Result};
 /// Renderers call it from several threads at once.
 pub trait Output: Sync {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<()>;
+
+    /// Writes a file given in pieces, for pages too large to assemble in memory (the print
+    /// page of a big book). The default joins the pieces; [`DirOutput`] streams them to disk.
+    fn write_pieces(
+        &self,
+        path: &str,
+        pieces: &mut dyn Iterator<Item = Result<Vec<u8>>>,
+    ) -> Result<()> {
+        let mut all = Vec::new();
+        for piece in pieces {
+            all.extend_from_slice(&piece?);
+        }
+        self.write(path, &all)
+    }
 }
 
 /// Writes into a hidden staging folder beside `dest`; [`DirOutput::commit`] swaps it in.
@@ -78,6 +92,26 @@ impl Output for DirOutput {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
         }
         std::fs::write(&target, bytes).map_err(|e| Error::io(&target, &e))
+    }
+
+    fn write_pieces(
+        &self,
+        path: &str,
+        pieces: &mut dyn Iterator<Item = Result<Vec<u8>>>,
+    ) -> Result<()> {
+        use std::io::Write;
+        let target = self.staging.path().join(safe_relative(path)?);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
+        }
+        let file = std::fs::File::create(&target).map_err(|e| Error::io(&target, &e))?;
+        let mut writer = std::io::BufWriter::new(file);
+        for piece in pieces {
+            writer
+                .write_all(&piece?)
+                .map_err(|e| Error::io(&target, &e))?;
+        }
+        writer.flush().map_err(|e| Error::io(&target, &e))
     }
 }
 

@@ -1,0 +1,248 @@
+//! Client-side search: a compact term → section index, written as `searchindex.js`.
+//!
+//! A `.js` file (not JSON fetched at run time) because the site must work from `file://`,
+//! where browsers refuse `fetch()`; a `<script>` tag loads it anywhere. The browser half is
+//! `themes/default/js/search.js`.
+//!
+//! What is stored, and why it is small:
+//! - `pages`: `[path, title]` per page; `docs`: one per section, `[page, anchor, heading,
+//!   teaser]`, where the anchor is `0` when it is just the slug of the heading (the script
+//!   re-derives it) and the teaser is the first words of the section, not the whole text.
+//! - `terms`: every distinct term, sorted, space-separated: prefix search is a binary search.
+//! - `postings`: per term, the sections it occurs in, each with where it occurs (page title,
+//!   section heading, body) for ranking. Section numbers are delta-coded and packed with the
+//!   field into variable-length base-64 digits, so a term found in most sections costs about
+//!   one character per section.
+
+pub mod encode;
+pub mod tokenize;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::render::PageSummary;
+use crate::render::markdown::slugify;
+use crate::site::Output;
+
+/// Where the index lives in the site; `search.js` loads it relative to itself.
+pub const INDEX_PATH: &str = "searchindex.js";
+/// The global the index assigns itself to.
+pub const INDEX_GLOBAL: &str = "devoopsSearchIndex";
+/// Teasers are cut to about this many characters (at a word boundary).
+const TEASER_CHARS: usize = 90;
+
+/// Where in a section a term occurs; higher ranks higher. Stored in two bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    Body = 1,
+    Heading = 2,
+    Title = 3,
+}
+
+/// One searchable section: a heading (or a page's top) and the text under it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(into = "DocRow")]
+pub struct Doc {
+    pub page: usize,
+    /// `None` when the anchor is the heading's own slug (the script derives it).
+    pub anchor: Option<String>,
+    pub heading: String,
+    pub teaser: String,
+}
+
+#[derive(Serialize)]
+struct DocRow(usize, serde_json::Value, String, String);
+
+impl From<Doc> for DocRow {
+    fn from(d: Doc) -> DocRow {
+        let anchor = d.anchor.map_or(serde_json::Value::from(0), Into::into);
+        DocRow(d.page, anchor, d.heading, d.teaser)
+    }
+}
+
+/// The whole index, ready to serialise.
+#[derive(Debug, Serialize)]
+pub struct SearchIndex {
+    pub pages: Vec<(String, String)>,
+    pub docs: Vec<Doc>,
+    /// Sorted terms joined by spaces.
+    pub terms: String,
+    /// Each term's encoded postings, joined by spaces, in the order of `terms`.
+    pub postings: String,
+    /// The words left out of the index, so the script drops them from queries too.
+    pub stop: &'static [&'static str],
+}
+
+impl SearchIndex {
+    pub fn build(pages: &[PageSummary]) -> SearchIndex {
+        let mut docs = Vec::new();
+        // term → (doc → best field); BTreeMaps keep terms sorted and doc ids ascending.
+        let mut index: BTreeMap<String, BTreeMap<u32, Field>> = BTreeMap::new();
+        let mut note = |term: String, doc: u32, field: Field| {
+            let best = index.entry(term).or_default().entry(doc).or_insert(field);
+            *best = (*best).max(field);
+        };
+        for (page_no, page) in pages.iter().enumerate() {
+            let first_doc = docs.len() as u32;
+            for section in &page.sections {
+                let doc = docs.len() as u32;
+                for term in tokenize::terms(&section.heading) {
+                    note(term, doc, Field::Heading);
+                }
+                for term in tokenize::terms(&section.text) {
+                    note(term, doc, Field::Body);
+                }
+                docs.push(Doc {
+                    page: page_no,
+                    anchor: section
+                        .id
+                        .clone()
+                        .filter(|id| !derivable_anchor(&section.heading, id)),
+                    heading: section.heading.clone(),
+                    teaser: teaser(&section.text),
+                });
+            }
+            if docs.len() as u32 == first_doc {
+                // A page without text still has a title worth finding.
+                docs.push(Doc {
+                    page: page_no,
+                    anchor: None,
+                    heading: String::new(),
+                    teaser: String::new(),
+                });
+            }
+            // The title ranks the page's first section, which is where a reader lands.
+            for term in tokenize::terms(&page.title) {
+                note(term, first_doc, Field::Title);
+            }
+        }
+        let mut terms = String::new();
+        let mut postings = String::new();
+        for (term, hits) in &index {
+            if !terms.is_empty() {
+                terms.push(' ');
+                postings.push(' ');
+            }
+            terms.push_str(term);
+            encode::postings(hits.iter().map(|(d, f)| (*d, *f as u32)), &mut postings);
+        }
+        SearchIndex {
+            pages: pages
+                .iter()
+                .map(|p| (p.path.clone(), p.title.clone()))
+                .collect(),
+            docs,
+            terms,
+            postings,
+            stop: tokenize::STOP_WORDS,
+        }
+    }
+
+    /// The `searchindex.js` file: one assignment to a global the search script reads.
+    pub fn to_js(&self) -> String {
+        let json = serde_json::to_string(self).expect("the index always serialises");
+        format!("window.{INDEX_GLOBAL}={json};\n")
+    }
+}
+
+/// The script can rebuild an anchor from the heading only for ASCII headings whose anchor is
+/// their plain slug (no `-1` suffix for a repeated heading, no `{#custom}` id).
+fn derivable_anchor(heading: &str, anchor: &str) -> bool {
+    heading.is_ascii() && slugify(heading) == anchor
+}
+
+/// The first words of a section, cut near `TEASER_CHARS` at a word boundary.
+fn teaser(text: &str) -> String {
+    let text = text.trim();
+    if text.chars().count() <= TEASER_CHARS {
+        return text.to_string();
+    }
+    let cut = text
+        .char_indices()
+        .nth(TEASER_CHARS)
+        .map_or(text.len(), |(i, _)| i);
+    let end = text[..cut]
+        .rfind(' ')
+        .filter(|&i| i > cut / 2)
+        .unwrap_or(cut);
+    format!("{}…", text[..end].trim_end())
+}
+
+/// Builds the index for the rendered pages and writes it into the site.
+pub fn write_index(pages: &[PageSummary], out: &dyn Output) -> Result<()> {
+    out.write(INDEX_PATH, SearchIndex::build(pages).to_js().as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::Section;
+
+    fn page(path: &str, title: &str, sections: &[(Option<&str>, &str, &str)]) -> PageSummary {
+        PageSummary {
+            path: path.into(),
+            title: title.into(),
+            sections: sections
+                .iter()
+                .map(|(id, heading, text)| Section {
+                    id: id.map(String::from),
+                    heading: heading.to_string(),
+                    text: text.to_string(),
+                })
+                .collect(),
+            anchors: Vec::new(),
+        }
+    }
+
+    /// Decodes a term's postings back: what the browser does.
+    fn lookup(index: &SearchIndex, term: &str) -> Vec<(u32, u32)> {
+        let at = index.terms.split(' ').position(|t| t == term).unwrap();
+        encode::decode_postings(index.postings.split(' ').nth(at).unwrap())
+    }
+
+    #[test]
+    fn terms_lead_to_sections_with_their_field() {
+        let pages = [
+            page("intro.html", "Welcome", &[(None, "", "Start here.")]),
+            page(
+                "labs/02-dockerfile.html",
+                "Lab: Dockerfile",
+                &[
+                    (Some("lab-dockerfile"), "Lab: Dockerfile", "Build an image."),
+                    (
+                        Some("layers"),
+                        "Layers",
+                        "Each RUN makes a layer; caching layers.",
+                    ),
+                    (Some("layers-1"), "Layers", "Again."),
+                ],
+            ),
+        ];
+        let index = SearchIndex::build(&pages);
+        assert_eq!(index.docs.len(), 4);
+        // "dockerfile": title of page 2 (its first section, doc 1) and that section's heading.
+        assert_eq!(lookup(&index, "dockerfile"), [(1, Field::Title as u32)]);
+        assert_eq!(
+            lookup(&index, "layers"),
+            [(2, Field::Heading as u32), (3, Field::Heading as u32)]
+        );
+        assert_eq!(lookup(&index, "caching"), [(2, Field::Body as u32)]);
+        // Anchors equal to the heading's slug are left for the script; others are kept.
+        assert_eq!(index.docs[2].anchor, None);
+        assert_eq!(index.docs[3].anchor.as_deref(), Some("layers-1"));
+        let js = index.to_js();
+        assert!(js.starts_with("window.devoopsSearchIndex={"));
+        assert!(!js.contains("the "), "stop words stay out of the terms");
+    }
+
+    #[test]
+    fn teasers_stop_at_a_word() {
+        let long = "word ".repeat(40);
+        let t = teaser(&long);
+        assert!(t.ends_with("word…"), "{t}");
+        assert!(t.chars().count() <= TEASER_CHARS + 1);
+        assert_eq!(teaser(" short text "), "short text");
+    }
+}

@@ -1,0 +1,57 @@
+//! Words → index terms. The browser side (`themes/default/js/search.js`) splits a query the
+//! same way, so the two must agree: lowercase, runs of letters and digits, no stop words.
+
+/// Words too common to help find a page; leaving them out keeps the index small. The list is
+/// the English stop words of lunr/elasticlunr (what mdBook's search uses), except `from`, which
+/// readers of a container workshop search for as the Dockerfile instruction.
+pub const STOP_WORDS: &[&str] = &[
+    "a", "able", "about", "across", "after", "all", "almost", "also", "am", "among", "an", "and",
+    "any", "are", "as", "at", "be", "because", "been", "but", "by", "can", "cannot", "could",
+    "dear", "did", "do", "does", "either", "else", "ever", "every", "for", "get", "got", "had",
+    "has", "have", "he", "her", "hers", "him", "his", "how", "however", "i", "if", "in", "into",
+    "is", "it", "its", "just", "least", "let", "like", "likely", "may", "me", "might", "most",
+    "must", "my", "neither", "no", "nor", "not", "of", "off", "often", "on", "only", "or", "other",
+    "our", "own", "rather", "said", "say", "says", "she", "should", "since", "so", "some", "than",
+    "that", "the", "their", "them", "then", "there", "these", "they", "this", "tis", "to", "too",
+    "twas", "us", "wants", "was", "we", "were", "what", "when", "where", "which", "while", "who",
+    "whom", "why", "will", "with", "would", "yet", "you", "your",
+];
+
+/// Longer tokens are rarely typed (hashes, base64) and only bloat the index.
+pub const MAX_TERM_CHARS: usize = 24;
+
+pub fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.binary_search(&word).is_ok()
+}
+
+/// The index terms of `text`, in order, repeats included.
+pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .filter(|w| keep(w))
+}
+
+fn keep(word: &str) -> bool {
+    let chars = word.chars().count();
+    let all_digits = word.bytes().all(|b| b.is_ascii_digit());
+    // Single letters and long numbers (ports, versions, ids) make noise, not answers.
+    (2..=MAX_TERM_CHARS).contains(&chars) && !(all_digits && chars > 4) && !is_stop_word(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn splits_lowercases_and_drops_noise() {
+        let got: Vec<String> =
+            terms("The Dockerfile's FROM debian:12 — a x 1234567 Überblick").collect();
+        assert_eq!(got, ["dockerfile", "from", "debian", "12", "überblick"]);
+    }
+}
