@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::book::Book;
 use crate::error::{Error, Result};
+use crate::links::{self, SiteMap};
 use crate::render::{PageSummary, Renderer};
 use crate::site::DirOutput;
 
@@ -37,11 +38,29 @@ fn check_destination(book: &Book, dest: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Choices beyond where to build.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildOptions {
+    /// Fail (and keep the previous site) when a link or anchor leads nowhere; otherwise broken
+    /// links are warnings.
+    pub strict: bool,
+}
+
 /// Builds the book in `root` into its destination, atomically.
 pub fn build(
     root: &Path,
     dest_override: Option<&Path>,
     progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<BuildReport> {
+    build_with(root, dest_override, progress, BuildOptions::default())
+}
+
+/// [`build`] with options (`devoops build --strict`).
+pub fn build_with(
+    root: &Path,
+    dest_override: Option<&Path>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    options: BuildOptions,
 ) -> Result<BuildReport> {
     let book = Book::load(root)?;
     let dest = destination(&book, dest_override);
@@ -49,9 +68,14 @@ pub fn build(
     let renderer = Renderer::new(&book)?;
     let output = DirOutput::new(&dest)?;
     let pages = renderer.render_all(&output, progress)?;
+    let link_report = links::check(&book, &SiteMap::new(&book, &renderer, &pages))?;
+    if options.strict && !link_report.broken.is_empty() {
+        return Err(link_report.to_error());
+    }
     output.commit()?;
     let mut warnings = book.warnings.clone();
     warnings.extend(renderer.theme.warnings.iter().cloned());
+    warnings.extend(link_report.broken.iter().map(ToString::to_string));
     Ok(BuildReport {
         dest,
         pages,

@@ -35,6 +35,16 @@ enum Command {
         /// Output folder (default: `[build] build-dir` from book.toml, else `book/`).
         #[arg(short = 'd', long)]
         dest_dir: Option<PathBuf>,
+        /// Fail on broken links and anchors (the previous site stays in place).
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Check every internal link and #anchor of the chapters, lab pages and SUMMARY.md;
+    /// list external links without fetching them.
+    CheckLinks {
+        /// The book's folder (holding book.toml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
     },
 }
 
@@ -72,7 +82,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let style = Style::detect();
     let result = match &cli.command {
-        Command::Build { dir, dest_dir } => run_build(&cli, &style, dir, dest_dir.as_deref()),
+        Command::Build {
+            dir,
+            dest_dir,
+            strict,
+        } => run_build(&cli, &style, dir, dest_dir.as_deref(), *strict),
+        Command::CheckLinks { dir } => run_check_links(&cli, &style, dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -88,6 +103,7 @@ fn run_build(
     style: &Style,
     dir: &std::path::Path,
     dest: Option<&std::path::Path>,
+    strict: bool,
 ) -> Result<(), Error> {
     let started = std::time::Instant::now();
     let bar = (!cli.quiet && std::io::stdout().is_terminal()).then(|| {
@@ -104,7 +120,8 @@ fn run_build(
             bar.set_position(done as u64);
         }
     };
-    let report = devoops::build::build(dir, dest, &progress)?;
+    let options = devoops::build::BuildOptions { strict };
+    let report = devoops::build::build_with(dir, dest, &progress, options)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -120,4 +137,36 @@ fn run_build(
         );
     }
     Ok(())
+}
+
+fn run_check_links(cli: &Cli, style: &Style, dir: &std::path::Path) -> Result<(), Error> {
+    let book = devoops::book::Book::load(dir)?;
+    let renderer = devoops::render::Renderer::new(&book)?;
+    let site = devoops::links::SiteMap::render(&book, &renderer)?;
+    let report = devoops::links::check(&book, &site)?;
+    for broken in &report.broken {
+        style.error(broken);
+    }
+    if !cli.quiet {
+        if !report.external.is_empty() {
+            println!("External links (listed, not fetched):");
+            for link in &report.external {
+                println!("  {}:{}: {}", link.file.display(), link.line, link.url);
+            }
+        }
+        println!(
+            "Checked {} internal links: {} broken; {} external links listed.",
+            report.checked,
+            report.broken.len(),
+            report.external.len()
+        );
+    }
+    if report.broken.is_empty() {
+        Ok(())
+    } else {
+        Err(
+            Error::new(format!("{} broken link(s)", report.broken.len()))
+                .help("fix each link reported above (paths are relative to the chapter's file)"),
+        )
+    }
 }

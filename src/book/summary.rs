@@ -256,7 +256,7 @@ fn describe(event: &Event) -> String {
 }
 
 /// `My%20Chapter.md` → `My Chapter.md`, as mdBook accepts both.
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

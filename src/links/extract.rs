@@ -1,0 +1,112 @@
+//! Every link and image target in a Markdown file, with the line and column it starts on.
+
+use std::path::Path;
+
+use pulldown_cmark::{Event, Parser, Tag};
+
+use crate::error::line_col;
+use crate::render::markdown::options;
+
+/// One link as the author wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLink {
+    pub url: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The links of `text` (the file as it is on disk, so lines match what the author sees).
+/// Links in code are not links; pulldown-cmark already knows that.
+pub fn links(text: &str) -> Vec<SourceLink> {
+    let mut found = Vec::new();
+    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        let url = match event {
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => dest_url,
+            _ => continue,
+        };
+        let (line, column) = line_col(text, range.start);
+        found.push(SourceLink {
+            url: url.to_string(),
+            line,
+            column,
+        });
+    }
+    found
+}
+
+/// True for URLs that leave the book (`https:`, `mailto:`, `//host`).
+pub fn is_external(url: &str) -> bool {
+    if url.starts_with("//") {
+        return true;
+    }
+    match url.split_once(':') {
+        Some((scheme, _)) => {
+            !scheme.is_empty()
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+                // `C:` would be a Windows drive, never a scheme of a link in a book.
+                && scheme.len() > 1
+        }
+        None => false,
+    }
+}
+
+/// Resolves `target` (a `/`-separated relative path) against the folder `base` of the site
+/// namespace. `None` when it climbs above the site root.
+pub fn resolve(base: &Path, target: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base
+        .to_str()?
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_links_and_images_with_their_lines_but_not_code() {
+        let text = "# T\n\nSee [a](a.md#x) and ![i](img/p.svg).\n\n```\n[no](no.md)\n```\n\n[ref]: r.md\n\nUse [ref].\n";
+        let got: Vec<(String, usize, usize)> = links(text)
+            .into_iter()
+            .map(|l| (l.url, l.line, l.column))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a.md#x".to_string(), 3, 5),
+                ("img/p.svg".to_string(), 3, 22),
+                ("r.md".to_string(), 11, 5)
+            ]
+        );
+    }
+
+    #[test]
+    fn schemes_and_paths() {
+        assert!(is_external("https://example.org"));
+        assert!(is_external("mailto:x@y.z"));
+        assert!(is_external("//cdn.example.org/x.js"));
+        assert!(!is_external("a.md"));
+        assert!(!is_external("#top"));
+        assert_eq!(
+            resolve(Path::new("labs"), "../intro.md"),
+            Some("intro.md".into())
+        );
+        assert_eq!(resolve(Path::new(""), "./a/b.md"), Some("a/b.md".into()));
+        assert_eq!(resolve(Path::new(""), "../x.md"), None);
+    }
+}

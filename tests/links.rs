@@ -1,0 +1,179 @@
+//! `devoops check-links` and `devoops build --strict` on small books written to a temp folder.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// A book whose links are all fine, with a lab page as an extra chapter under `labs/`.
+fn good_book() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "book.toml",
+        "[book]\ntitle = \"Links\"\nsrc = \"content\"\n",
+    );
+    write(
+        root,
+        "content/SUMMARY.md",
+        "# Summary\n\n- [Intro](intro.md)\n- [Setup](setup/README.md)\n- [Lab: tarball](labs/01-tarball.md)\n",
+    );
+    write(
+        root,
+        "content/intro.md",
+        "# Intro\n\nRead [the setup](setup/README.md#install-docker), then [below](#why).\n\n## Why\n\n![diagram](img/flow.svg) and [docs](https://docs.docker.com/).\n",
+    );
+    write(
+        root,
+        "content/setup/README.md",
+        "# Setup\n\n## Install Docker\n\nBack to [the intro](../intro.md#why) or [the lab](../labs/01-tarball.md).\n",
+    );
+    write(
+        root,
+        "content/labs/01-tarball.md",
+        "# Lab: tarball\n\nStart from [the intro](../intro.md) and [install](../setup/#install-docker).\n",
+    );
+    write(
+        root,
+        "content/img/flow.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    dir
+}
+
+fn devoops() -> Command {
+    Command::cargo_bin("devoops").unwrap()
+}
+
+#[test]
+fn a_book_with_good_links_passes_and_lists_external_ones() {
+    let book = good_book();
+    devoops()
+        .args(["check-links"])
+        .arg(book.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("https://docs.docker.com/"))
+        .stdout(predicate::str::contains(
+            "intro.md:7: https://docs.docker.com/",
+        ))
+        .stdout(predicate::str::contains("0 broken"));
+}
+
+#[test]
+fn missing_page_and_missing_anchor_are_reported_with_file_and_line() {
+    let book = good_book();
+    write(
+        book.path(),
+        "content/intro.md",
+        "# Intro\n\nSee [nothing](nowhere.md).\n\nAnd [setup](setup/README.md#install-podman).\n\nAnd [here](#nope).\n\n## Why\n",
+    );
+    devoops()
+        .args(["check-links"])
+        .arg(book.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/intro.md:3:5: broken link `nowhere.md`: no chapter `nowhere.md` in SUMMARY.md",
+        ))
+        .stderr(predicate::str::contains(
+            "content/intro.md:5:5: broken link `setup/README.md#install-podman`: setup/index.html has no anchor `#install-podman`",
+        ))
+        .stderr(predicate::str::contains("did you mean `#install-docker`?"))
+        .stderr(predicate::str::contains(
+            "content/intro.md:7:5: broken link `#nope`: intro.html has no anchor `#nope`",
+        ))
+        .stderr(predicate::str::contains("3 broken link(s)"));
+}
+
+#[test]
+fn links_from_a_lab_page_resolve_from_labs() {
+    let book = good_book();
+    write(
+        book.path(),
+        "content/labs/01-tarball.md",
+        "# Lab: tarball\n\nFine: [intro](../intro.md#why).\nBroken: [intro](intro.md) and [other lab](02-dockerfile.md).\n",
+    );
+    devoops()
+        .args(["check-links"])
+        .arg(book.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/labs/01-tarball.md:4:9: broken link `intro.md`: no chapter `labs/intro.md` in SUMMARY.md",
+        ))
+        .stderr(predicate::str::contains(
+            "content/labs/01-tarball.md:4:31: broken link `02-dockerfile.md`: no chapter `labs/02-dockerfile.md`",
+        ))
+        .stderr(predicate::str::contains("2 broken link(s)"));
+}
+
+#[test]
+fn a_summary_entry_without_a_file_names_its_line() {
+    let book = good_book();
+    write(
+        book.path(),
+        "content/SUMMARY.md",
+        "# Summary\n\n- [Intro](intro.md)\n- [Gone](gone.md)\n",
+    );
+    devoops()
+        .args(["check-links"])
+        .arg(book.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("SUMMARY.md:4"))
+        .stderr(predicate::str::contains("gone.md"));
+}
+
+#[test]
+fn strict_build_fails_and_keeps_the_previous_site() {
+    let book = good_book();
+    let dest = book.path().join("site");
+    devoops()
+        .args(["build", "--strict", "-d"])
+        .arg(&dest)
+        .arg(book.path())
+        .assert()
+        .success();
+    assert!(dest.join("labs/01-tarball.html").is_file());
+    let before = fs::read_to_string(dest.join("intro.html")).unwrap();
+
+    write(
+        book.path(),
+        "content/intro.md",
+        "# Intro changed\n\nSee [the lab](labs/01-tarball.md#no-such-step).\n\n## Why\n",
+    );
+    devoops()
+        .args(["build", "--strict", "-d"])
+        .arg(&dest)
+        .arg(book.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/intro.md:3:5: broken link `labs/01-tarball.md#no-such-step`: labs/01-tarball.html has no anchor `#no-such-step`",
+        ));
+    assert_eq!(fs::read_to_string(dest.join("intro.html")).unwrap(), before);
+
+    // Without --strict the same book builds, and the broken link is a warning.
+    devoops()
+        .args(["build", "-d"])
+        .arg(&dest)
+        .arg(book.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning:"))
+        .stderr(predicate::str::contains("no-such-step"));
+    assert!(
+        fs::read_to_string(dest.join("intro.html"))
+            .unwrap()
+            .contains("Intro changed")
+    );
+}
