@@ -7,7 +7,7 @@
 //! What is stored, and why it is small:
 //! - `pages`: `[path, title]` per page; `docs`: one per section, `[page, anchor, heading,
 //!   teaser]`, where the anchor is `0` when it is just the slug of the heading (the script
-//!   re-derives it) and the teaser is the first words of the section, not the whole text.
+//!   re-derives it), `""` for the top of the page, and the teaser is the first words of the section, not the whole text.
 //! - `terms`: every distinct term, sorted, space-separated: prefix search is a binary search.
 //! - `postings`: per term, the sections it occurs in, each with where it occurs (page title,
 //!   section heading, body) for ranking. Section numbers are delta-coded and packed with the
@@ -46,7 +46,8 @@ pub enum Field {
 #[serde(into = "DocRow")]
 pub struct Doc {
     pub page: usize,
-    /// `None` when the anchor is the heading's own slug (the script derives it).
+    /// `None` when the anchor is the heading's own slug (the script derives it); `""` for the
+    /// top of the page.
     pub anchor: Option<String>,
     pub heading: String,
     pub teaser: String,
@@ -88,6 +89,13 @@ impl SearchIndex {
             let first_doc = docs.len() as u32;
             for section in &page.sections {
                 let doc = docs.len() as u32;
+                // A page's first section is where the page starts: link to the page itself.
+                let anchor = match &section.id {
+                    Some(_) if doc == first_doc => Some(String::new()),
+                    Some(id) if derivable_anchor(&section.heading, id) => None,
+                    Some(id) => Some(id.clone()),
+                    None => Some(String::new()),
+                };
                 for term in tokenize::terms(&section.heading) {
                     note(term, doc, Field::Heading);
                 }
@@ -96,10 +104,7 @@ impl SearchIndex {
                 }
                 docs.push(Doc {
                     page: page_no,
-                    anchor: section
-                        .id
-                        .clone()
-                        .filter(|id| !derivable_anchor(&section.heading, id)),
+                    anchor,
                     heading: section.heading.clone(),
                     teaser: teaser(&section.text),
                 });
@@ -108,7 +113,7 @@ impl SearchIndex {
                 // A page without text still has a title worth finding.
                 docs.push(Doc {
                     page: page_no,
-                    anchor: None,
+                    anchor: Some(String::new()),
                     heading: String::new(),
                     teaser: String::new(),
                 });
@@ -229,7 +234,9 @@ mod tests {
             [(2, Field::Heading as u32), (3, Field::Heading as u32)]
         );
         assert_eq!(lookup(&index, "caching"), [(2, Field::Body as u32)]);
-        // Anchors equal to the heading's slug are left for the script; others are kept.
+        // Anchors equal to the heading's slug are left for the script; others are kept; a
+        // page's first section is the page itself.
+        assert_eq!(index.docs[1].anchor.as_deref(), Some(""));
         assert_eq!(index.docs[2].anchor, None);
         assert_eq!(index.docs[3].anchor.as_deref(), Some("layers-1"));
         let js = index.to_js();

@@ -151,10 +151,11 @@
     });
   }
 
+  // Marks each word of the teaser that starts with a query word.
   function mark(text, words) {
     var html = escapeHtml(text);
     words.forEach(function (w) {
-      var re = new RegExp("(^|[^\\p{L}\\p{N}])(" + w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + ")", "giu");
+      var re = new RegExp("(^|[^\\p{L}\\p{N}])(" + w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "[\\p{L}\\p{N}]*)", "giu");
       html = html.replace(re, "$1<mark>$2</mark>");
     });
     return html;
