@@ -89,7 +89,7 @@ mod tests {
             got,
             [
                 ("a.md#x".to_string(), 3, 5),
-                ("img/p.svg".to_string(), 3, 22),
+                ("img/p.svg".to_string(), 3, 21),
                 ("r.md".to_string(), 11, 5)
             ]
         );

@@ -338,9 +338,20 @@ impl<'b> Renderer<'b> {
             .collect::<Result<_>>()?;
 
         self.write_index(out)?;
-        if let Some(spool) = &print {
-            self.write_print(out, &pages, spool)?;
-        }
+        // The two big single files are independent: write the print page while the search
+        // index is built.
+        let (printed, indexed) = rayon::join(
+            || match &print {
+                Some(spool) => self.write_print(out, &pages, spool),
+                None => Ok(()),
+            },
+            || match self.book.config.output.html.search.enable {
+                true => crate::search::write_index(&pages, out),
+                false => Ok(()),
+            },
+        );
+        printed?;
+        indexed?;
         if self.sidebar_shared {
             sidebar::write_shared(out, &self.sidebar, self.book.title())?;
         }
@@ -348,9 +359,6 @@ impl<'b> Renderer<'b> {
         self.write_sitemap(out)?;
         self.write_assets(out)?;
         self.copy_static_files(out)?;
-        if self.book.config.output.html.search.enable {
-            crate::search::write_index(&pages, out)?;
-        }
         Ok(pages)
     }
 
@@ -514,25 +522,32 @@ pub fn slash_path(p: &Path) -> String {
 /// For the print page: a chapter from `dir/` moves to the root, so its relative `href`/`src`
 /// values need `dir/` in front. Anchors, absolute and external URLs stay as they are.
 fn prefix_relative_urls(html: &str, dir: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(pos) = ["href=\"", "src=\""]
-        .iter()
-        .filter_map(|a| rest.find(a).map(|p| p + a.len()))
-        .min()
-    {
-        out.push_str(&rest[..pos]);
-        rest = &rest[pos..];
-        let is_relative =
-            !(rest.starts_with('#') || rest.starts_with('/') || rest.starts_with("mailto:") || {
-                let end = rest.find('"').unwrap_or(rest.len());
-                rest[..end].contains("://")
-            });
-        if is_relative {
+    const HREF: &str = "href=\"";
+    const SRC: &str = "src=\"";
+    // Where each attribute's value starts next; each is searched for once per occurrence
+    // (searching both on every step rescanned the whole page for a missing `src=`).
+    let next = |attr: &str, from: usize| html[from..].find(attr).map(|p| from + p + attr.len());
+    let (mut href, mut src) = (next(HREF, 0), next(SRC, 0));
+    let mut out = String::with_capacity(html.len() + html.len() / 16);
+    let mut copied = 0;
+    while let Some(at) = href.into_iter().chain(src).min() {
+        out.push_str(&html[copied..at]);
+        copied = at;
+        let value = &html[at..at + html[at..].find('"').unwrap_or(html.len() - at)];
+        let external = value.starts_with('#')
+            || value.starts_with('/')
+            || value.starts_with("mailto:")
+            || value.contains("://");
+        if !external {
             out.push_str(dir);
         }
+        if href == Some(at) {
+            href = next(HREF, at);
+        } else {
+            src = next(SRC, at);
+        }
     }
-    out.push_str(rest);
+    out.push_str(&html[copied..]);
     out
 }
 

@@ -17,8 +17,9 @@
 pub mod encode;
 pub mod tokenize;
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::Result;
@@ -78,51 +79,29 @@ pub struct SearchIndex {
 
 impl SearchIndex {
     pub fn build(pages: &[PageSummary]) -> SearchIndex {
+        // Pages are tokenised in parallel, a batch at a time (so their unmerged hits never
+        // pile up for the whole book); merging batches in page order keeps every term's
+        // sections ascending, as the encoding needs. A hit is `doc << 2 | field`.
+        const BATCH: usize = 128;
         let mut docs = Vec::new();
-        // term → (doc → best field); BTreeMaps keep terms sorted and doc ids ascending.
-        let mut index: BTreeMap<String, BTreeMap<u32, Field>> = BTreeMap::new();
-        let mut note = |term: String, doc: u32, field: Field| {
-            let best = index.entry(term).or_default().entry(doc).or_insert(field);
-            *best = (*best).max(field);
-        };
-        for (page_no, page) in pages.iter().enumerate() {
-            let first_doc = docs.len() as u32;
-            for section in &page.sections {
-                let doc = docs.len() as u32;
-                // A page's first section is where the page starts: link to the page itself.
-                let anchor = match &section.id {
-                    Some(_) if doc == first_doc => Some(String::new()),
-                    Some(id) if derivable_anchor(&section.heading, id) => None,
-                    Some(id) => Some(id.clone()),
-                    None => Some(String::new()),
-                };
-                for term in tokenize::terms(&section.heading) {
-                    note(term, doc, Field::Heading);
+        let mut index: HashMap<String, Vec<u32>> = HashMap::new();
+        for (batch_no, batch) in pages.chunks(BATCH).enumerate() {
+            let indexed: Vec<PageIndex> = batch.par_iter().map(PageIndex::new).collect();
+            for (i, page) in indexed.into_iter().enumerate() {
+                let first_doc = docs.len() as u32;
+                for (term, local_doc, field) in page.hits {
+                    let hit = (first_doc + local_doc) << 2 | field as u32;
+                    index.entry(term).or_default().push(hit);
                 }
-                for term in tokenize::terms(&section.text) {
-                    note(term, doc, Field::Body);
-                }
-                docs.push(Doc {
+                let page_no = batch_no * BATCH + i;
+                docs.extend(page.docs.into_iter().map(|doc| Doc {
                     page: page_no,
-                    anchor,
-                    heading: section.heading.clone(),
-                    teaser: teaser(&section.text),
-                });
-            }
-            if docs.len() as u32 == first_doc {
-                // A page without text still has a title worth finding.
-                docs.push(Doc {
-                    page: page_no,
-                    anchor: Some(String::new()),
-                    heading: String::new(),
-                    teaser: String::new(),
-                });
-            }
-            // The title ranks the page's first section, which is where a reader lands.
-            for term in tokenize::terms(&page.title) {
-                note(term, first_doc, Field::Title);
+                    ..doc
+                }));
             }
         }
+        let mut index: Vec<(String, Vec<u32>)> = index.into_iter().collect();
+        index.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut terms = String::new();
         let mut postings = String::new();
         for (term, hits) in &index {
@@ -131,7 +110,7 @@ impl SearchIndex {
                 postings.push(' ');
             }
             terms.push_str(term);
-            encode::postings(hits.iter().map(|(d, f)| (*d, *f as u32)), &mut postings);
+            encode::postings(hits.iter().map(|&hit| (hit >> 2, hit & 3)), &mut postings);
         }
         SearchIndex {
             pages: pages
@@ -149,6 +128,68 @@ impl SearchIndex {
     pub fn to_js(&self) -> String {
         let json = serde_json::to_string(self).expect("the index always serialises");
         format!("window.{INDEX_GLOBAL}={json};\n")
+    }
+}
+
+/// One page's sections and term hits, with section numbers counted from the page's first.
+struct PageIndex {
+    docs: Vec<Doc>,
+    hits: Vec<(String, u32, Field)>,
+}
+
+impl PageIndex {
+    fn new(page: &PageSummary) -> PageIndex {
+        let mut docs = Vec::new();
+        let mut hits = Vec::new();
+        // Each term once per section, with the best field it has there.
+        let mut section_terms: HashMap<String, Field> = HashMap::new();
+        for (i, section) in page.sections.iter().enumerate() {
+            // A page's first section is where the page starts: link to the page itself.
+            let anchor = match &section.id {
+                Some(_) if i == 0 => Some(String::new()),
+                Some(id) if derivable_anchor(&section.heading, id) => None,
+                Some(id) => Some(id.clone()),
+                None => Some(String::new()),
+            };
+            if i == 0 {
+                // The title ranks the page's first section, which is where a reader lands.
+                tokenize::for_each_term(&page.title, |t| note(&mut section_terms, t, Field::Title));
+            }
+            tokenize::for_each_term(&section.heading, |t| {
+                note(&mut section_terms, t, Field::Heading)
+            });
+            tokenize::for_each_term(&section.text, |t| note(&mut section_terms, t, Field::Body));
+            let doc = docs.len() as u32;
+            hits.extend(section_terms.drain().map(|(t, f)| (t, doc, f)));
+            docs.push(Doc {
+                page: 0,
+                anchor,
+                heading: section.heading.clone(),
+                teaser: teaser(&section.text),
+            });
+        }
+        if docs.is_empty() {
+            // A page without text still has a title worth finding.
+            tokenize::for_each_term(&page.title, |t| note(&mut section_terms, t, Field::Title));
+            hits.extend(section_terms.drain().map(|(t, f)| (t, 0, f)));
+            docs.push(Doc {
+                page: 0,
+                anchor: Some(String::new()),
+                heading: String::new(),
+                teaser: String::new(),
+            });
+        }
+        PageIndex { docs, hits }
+    }
+}
+
+/// Records `term` in a section's terms, keeping the best field it occurs in.
+fn note(terms: &mut HashMap<String, Field>, term: &str, field: Field) {
+    match terms.get_mut(term) {
+        Some(best) => *best = (*best).max(field),
+        None => {
+            terms.insert(term.to_string(), field);
+        }
     }
 }
 

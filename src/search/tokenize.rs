@@ -20,16 +20,35 @@ pub const STOP_WORDS: &[&str] = &[
 /// Longer tokens are rarely typed (hashes, base64) and only bloat the index.
 pub const MAX_TERM_CHARS: usize = 24;
 
+/// The longest stop word: longer words skip the lookup (most words of a technical text).
+const LONGEST_STOP_WORD: usize = 7;
+
 pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.binary_search(&word).is_ok()
+    word.len() <= LONGEST_STOP_WORD && STOP_WORDS.binary_search(&word).is_ok()
 }
 
-/// The index terms of `text`, in order, repeats included.
-pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .filter(|w| keep(w))
+/// Calls `f` with each index term of `text`, in order, repeats included. Words already in
+/// lowercase (most of them) are passed without copying.
+pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
+    let mut lowered = String::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_empty() {
+            continue;
+        }
+        let term = if word
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            word
+        } else {
+            lowered.clear();
+            lowered.extend(word.chars().flat_map(char::to_lowercase));
+            &lowered
+        };
+        if keep(term) {
+            f(term);
+        }
+    }
 }
 
 fn keep(word: &str) -> bool {
@@ -46,12 +65,19 @@ mod tests {
     #[test]
     fn stop_words_are_sorted_for_binary_search() {
         assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(
+            STOP_WORDS.iter().map(|w| w.len()).max(),
+            Some(LONGEST_STOP_WORD)
+        );
     }
 
     #[test]
     fn splits_lowercases_and_drops_noise() {
-        let got: Vec<String> =
-            terms("The Dockerfile's FROM debian:12 — a x 1234567 Überblick").collect();
+        let mut got = Vec::new();
+        for_each_term(
+            "The Dockerfile's FROM debian:12 — a x 1234567 Überblick",
+            |t| got.push(t.to_string()),
+        );
         assert_eq!(got, ["dockerfile", "from", "debian", "12", "überblick"]);
     }
 }
