@@ -6,7 +6,8 @@
 //! line) and resolved in the site's namespace: a chapter's links are relative to its
 //! `source_path`, which for a lab page is `labs/<id>.md` wherever its Markdown lives. Anchors
 //! come from the rendered pages ([`PageSummary::anchors`]), so they are exactly the ids the
-//! site has.
+//! site has. Links inside `{{#include}}`d files are checked where the included file is itself
+//! a chapter, not through each chapter that includes it.
 
 pub mod extract;
 
@@ -110,10 +111,11 @@ impl SiteMap {
 
 /// Checks the links of every chapter and of SUMMARY.md.
 pub fn check(book: &Book, site: &SiteMap) -> Result<LinkReport> {
-    let mut sources: Vec<(PathBuf, PathBuf, String)> = Vec::new();
+    // (file to report, its text if not read from that file, folder in the site, page)
+    let mut sources: Vec<(PathBuf, Option<&str>, PathBuf, String)> = Vec::new();
     let summary = book.src_dir.join("SUMMARY.md");
     if summary.is_file() {
-        sources.push((summary.clone(), PathBuf::new(), "SUMMARY.md".into()));
+        sources.push((summary, None, PathBuf::new(), "SUMMARY.md".into()));
     }
     for chapter in &book.chapters {
         let base = chapter
@@ -121,12 +123,17 @@ pub fn check(book: &Book, site: &SiteMap) -> Result<LinkReport> {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        sources.push((chapter.origin.clone(), base, chapter.output_path()));
+        // A page made from something other than a Markdown file on disk is checked as loaded.
+        let text = (!chapter.origin.is_file()).then_some(chapter.markdown.as_str());
+        sources.push((chapter.origin.clone(), text, base, chapter.output_path()));
     }
     let per_file: Vec<LinkReport> = sources
         .par_iter()
-        .map(|(file, base, page)| {
-            let text = read_text(file)?;
+        .map(|(file, text, base, page)| {
+            let text = match text {
+                Some(text) => text.to_string(),
+                None => read_text(file)?,
+            };
             Ok(check_file(file, base, page, &extract::links(&text), site))
         })
         .collect::<Result<_>>()?;

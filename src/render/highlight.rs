@@ -4,10 +4,11 @@
 //! and switching light/dark needs no re-render. The syntax set is loaded once per process.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use syntect::highlighting::ThemeSet;
+
+use crate::fast_hash::FastMap;
 use syntect::html::{ClassStyle, css_for_theme_with_class_style};
 use syntect::parsing::{
     BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet,
@@ -129,7 +130,7 @@ fn highlight_lines(code: &str, syntax: &SyntaxReference) -> Option<String> {
 
 thread_local! {
     /// `keyword.control.rust` → `hl-keyword hl-control hl-rust`, per thread (no lock to share).
-    static CLASSES: RefCell<HashMap<Scope, String>> = RefCell::new(HashMap::new());
+    static CLASSES: RefCell<FastMap<Scope, String>> = RefCell::new(FastMap::default());
 }
 
 fn class_names(scope: Scope) -> String {

@@ -17,12 +17,11 @@
 pub mod encode;
 pub mod tokenize;
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::fast_hash::FastMap;
 use crate::render::PageSummary;
 use crate::render::markdown::slugify;
 use crate::site::Output;
@@ -84,7 +83,7 @@ impl SearchIndex {
         // sections ascending, as the encoding needs. A hit is `doc << 2 | field`.
         const BATCH: usize = 128;
         let mut docs = Vec::new();
-        let mut index: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut index: FastMap<String, Vec<u32>> = FastMap::default();
         for (batch_no, batch) in pages.chunks(BATCH).enumerate() {
             let indexed: Vec<PageIndex> = batch.par_iter().map(PageIndex::new).collect();
             for (i, page) in indexed.into_iter().enumerate() {
@@ -142,7 +141,7 @@ impl PageIndex {
         let mut docs = Vec::new();
         let mut hits = Vec::new();
         // Each term once per section, with the best field it has there.
-        let mut section_terms: HashMap<String, Field> = HashMap::new();
+        let mut section_terms: FastMap<String, Field> = FastMap::default();
         for (i, section) in page.sections.iter().enumerate() {
             // A page's first section is where the page starts: link to the page itself.
             let anchor = match &section.id {
@@ -184,7 +183,7 @@ impl PageIndex {
 }
 
 /// Records `term` in a section's terms, keeping the best field it occurs in.
-fn note(terms: &mut HashMap<String, Field>, term: &str, field: Field) {
+fn note(terms: &mut FastMap<String, Field>, term: &str, field: Field) {
     match terms.get_mut(term) {
         Some(best) => *best = (*best).max(field),
         None => {
