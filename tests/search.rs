@@ -128,3 +128,52 @@ fn every_page_carries_the_search_box_and_script() {
     let lab = fs::read_to_string(site.join("labs/01-tarball.html")).unwrap();
     assert!(lab.contains("src=\"../js/search.js\""));
 }
+
+/// The browser's decoder reads what the Rust encoder writes, in both of its forms.
+#[test]
+fn the_script_decodes_what_the_encoder_writes() {
+    use devoops::search::encode::{BODY, HEADING, TITLE, decode_postings, postings};
+    let cases: Vec<(Vec<(u32, u32)>, usize)> = vec![
+        (
+            vec![(0, BODY), (7, HEADING), (40, TITLE), (100_000, BODY)],
+            200_000,
+        ),
+        (
+            (0..90).filter(|s| s % 4 != 3).map(|s| (s, BODY)).collect(),
+            100,
+        ),
+        (
+            vec![(3, BODY), (4, TITLE), (5, BODY), (6, BODY), (9, HEADING)],
+            12,
+        ),
+        (vec![(2, TITLE)], 5),
+    ];
+    let encoded: Vec<String> = cases
+        .iter()
+        .map(|(hits, sections)| {
+            let mut text = String::new();
+            postings(hits, *sections, &mut text);
+            assert_eq!(&decode_postings(&text), hits);
+            text
+        })
+        .collect();
+    assert!(encoded[1].starts_with('!') && !encoded[0].starts_with('!'));
+    let book = build_book();
+    let script = format!(
+        "const s = require({search});\n\
+         console.log(JSON.stringify({encoded}.map(t => {{ const d = s.decode(t), out = [];\n\
+           for (let i = 0; i < d.length; i += 2) out.push([d[i], d[i + 1]]);\n\
+           return out.sort((a, b) => a[0] - b[0]); }})));",
+        search = serde_json::to_string(&book.path().join("site/js/search.js")).unwrap(),
+        encoded = serde_json::to_string(&encoded).unwrap(),
+    );
+    let output = Command::new("node").arg("-e").arg(script).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let decoded: Vec<Vec<(u32, u32)>> = serde_json::from_slice(&output.stdout).unwrap();
+    let expected: Vec<Vec<(u32, u32)>> = cases.into_iter().map(|(hits, _)| hits).collect();
+    assert_eq!(decoded, expected);
+}

@@ -10,9 +10,8 @@
 //!   re-derives it), `""` for the top of the page, and the teaser is the first words of the section, not the whole text.
 //! - `terms`: every distinct term, sorted, space-separated: prefix search is a binary search.
 //! - `postings`: per term, the sections it occurs in, each with where it occurs (page title,
-//!   section heading, body) for ranking. Section numbers are delta-coded and packed with the
-//!   field into variable-length base-64 digits, so a term found in most sections costs about
-//!   one character per section.
+//!   section heading, body) for ranking; a bitmap for common terms, gaps between sections for
+//!   rare ones (see [`encode`]). The common words of a handbook cost about a bit per section.
 
 pub mod encode;
 pub mod tokenize;
@@ -31,7 +30,7 @@ pub const INDEX_PATH: &str = "searchindex.js";
 /// The global the index assigns itself to.
 pub const INDEX_GLOBAL: &str = "devoopsSearchIndex";
 /// Teasers are cut to about this many characters (at a word boundary).
-const TEASER_CHARS: usize = 90;
+const TEASER_CHARS: usize = 80;
 
 /// Where in a section a term occurs; higher ranks higher. Stored in two bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -109,7 +108,8 @@ impl SearchIndex {
                 postings.push(' ');
             }
             terms.push_str(term);
-            encode::postings(hits.iter().map(|&hit| (hit >> 2, hit & 3)), &mut postings);
+            let hits: Vec<(u32, u32)> = hits.iter().map(|&hit| (hit >> 2, hit & 3)).collect();
+            encode::postings(&hits, docs.len(), &mut postings);
         }
         SearchIndex {
             pages: pages

@@ -10,18 +10,41 @@
   var MAX_RESULTS = 20;
   var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-  // Postings: base-64 digits, 5 bits each, low first; a digit >= 32 continues the number.
-  // Each number is (gap - 1) * 4 + field (see src/search/encode.rs).
-  function decode(text) {
-    var out = [], n = 0, shift = 0, previous = -1;
+  // A term's postings (src/search/encode.rs): body hits as "!" + a bitmap (six sections per
+  // digit, first in the high bit) or as gaps between sections; then "." and heading/title
+  // hits as gap * 2 + (1 if title). Numbers: five bits per digit, low first, >= 32 continues.
+  function numbers(text) {
+    var out = [], n = 0, shift = 0;
     for (var i = 0; i < text.length; i++) {
       var d = DIGITS.indexOf(text.charAt(i));
       n += (d & 31) * Math.pow(2, shift);
       if (d >= 32) { shift += 5; continue; }
-      var doc = previous + 1 + Math.floor(n / 4);
-      out.push(doc, n % 4);
-      previous = doc;
+      out.push(n);
       n = 0; shift = 0;
+    }
+    return out;
+  }
+
+  // [section, field, section, field, ...] with field 1 body, 2 heading, 3 title.
+  function decode(text) {
+    var out = [], dot = text.indexOf("."), body = dot < 0 ? text : text.slice(0, dot);
+    var previous = -1, i, list;
+    if (body.charAt(0) === "!") {
+      for (i = 1; i < body.length; i++) {
+        var bits = DIGITS.indexOf(body.charAt(i));
+        for (var b = 0; b < 6; b++) if (bits & (32 >> b)) out.push((i - 1) * 6 + b, 1);
+      }
+    } else {
+      list = numbers(body);
+      for (i = 0; i < list.length; i++) { previous += list[i] + 1; out.push(previous, 1); }
+    }
+    if (dot >= 0) {
+      list = numbers(text.slice(dot + 1));
+      previous = -1;
+      for (i = 0; i < list.length; i++) {
+        previous += Math.floor(list[i] / 2) + 1;
+        out.push(previous, list[i] % 2 ? 3 : 2);
+      }
     }
     return out;
   }
