@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::book::{Book, page_path, summary::percent_decode};
 use crate::error::{Error, Result, read_text};
-use crate::render::{PageSummary, Renderer, markdown};
+use crate::render::{PageSummary, Renderer, blocks, markdown};
 use extract::{SourceLink, is_external, resolve};
 
 /// A link to somewhere outside the book, with where it was found.
@@ -91,16 +91,19 @@ impl SiteMap {
         SiteMap { pages, files }
     }
 
-    /// Renders every chapter (in parallel, writing nothing) to learn its anchors.
+    /// Renders every chapter's body (in parallel, unhighlighted, writing nothing) to learn
+    /// its anchors, the way the site's pages would have them.
     pub fn render(book: &Book, renderer: &Renderer) -> Result<SiteMap> {
-        let pages = (0..book.chapters.len())
-            .into_par_iter()
-            .map(|i| {
-                let page = renderer.render_chapter(i)?;
+        let pages = book
+            .chapters
+            .par_iter()
+            .map(|chapter| {
+                let pieces = blocks::scan(&chapter.markdown, &chapter.origin, 1)?;
+                let body = markdown::render_unhighlighted(&blocks::handbook_markdown(&pieces));
                 Ok(PageSummary {
-                    anchors: markdown::html_ids(&page.content),
-                    path: page.path,
-                    title: book.chapters[i].title.clone(),
+                    anchors: markdown::html_ids(&body.html),
+                    path: chapter.output_path(),
+                    title: chapter.title.clone(),
                     sections: Vec::new(),
                 })
             })

@@ -98,6 +98,16 @@ fn level_number(level: HeadingLevel) -> u8 {
 
 /// Renders one chapter's Markdown (already stripped to the handbook view).
 pub fn render(markdown: &str) -> RenderedMarkdown {
+    render_with(markdown, true)
+}
+
+/// The same page with code left unhighlighted: ids and text are identical, for work that needs
+/// a page's anchors but not its looks (checking links), at a fraction of the cost.
+pub fn render_unhighlighted(markdown: &str) -> RenderedMarkdown {
+    render_with(markdown, false)
+}
+
+fn render_with(markdown: &str, highlight: bool) -> RenderedMarkdown {
     let mut out = RenderedMarkdown::default();
     let mut used_ids: Vec<String> = Vec::new();
     let mut events: Vec<Event> = Vec::new();
@@ -170,7 +180,12 @@ pub fn render(markdown: &str) -> RenderedMarkdown {
                     CodeBlockKind::Indented => "",
                 };
                 push_text(&mut section.text, &code);
-                events.push(Event::Html(highlight_block(&code, info).into()));
+                let block = if highlight {
+                    highlight_block(&code, info)
+                } else {
+                    format!("<pre><code>{}</code></pre>\n", escape_html(&code))
+                };
+                events.push(Event::Html(block.into()));
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
                 let (class, title) = admonition_name(kind);
@@ -283,6 +298,15 @@ mod tests {
         for id in ["a--b", "custom", "n"] {
             assert!(ids.iter().any(|i| i == id), "{id} missing from {ids:?}");
         }
+    }
+
+    #[test]
+    fn unhighlighted_pages_have_the_same_anchors() {
+        let text = "# A\n\n```rust\nfn x() {}\n```\n\n## B {#b2}\n\n## A\n";
+        let (full, plain) = (render(text), render_unhighlighted(text));
+        assert_eq!(html_ids(&full.html), html_ids(&plain.html));
+        assert_eq!(full.sections, plain.sections);
+        assert!(!plain.html.contains("hl-"));
     }
 
     #[test]
