@@ -191,4 +191,5 @@
   setInterval(tick, 1000);
   // Ask the deck where it is; it answers with a `state` message.
   sync.send({ type: "hello" });
+  body.classList.add("ready");
 })();

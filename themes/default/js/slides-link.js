@@ -6,12 +6,19 @@
   if (!link) return;
   var base = link.getAttribute("href");
 
-  /** The id of the last heading whose top has scrolled above the upper third of the window. */
+  /**
+   * The id of the last heading whose top has scrolled above the upper third of the window.
+   * Scrolled to the very end, the last sections may never get that high: then any heading
+   * on screen counts.
+   */
   function sectionInView() {
+    var root = document.documentElement;
+    var atEnd = window.innerHeight + window.scrollY >= root.scrollHeight - 2;
+    var limit = atEnd ? window.innerHeight : window.innerHeight / 3;
     var headings = document.querySelectorAll(".chapter h1[id], .chapter h2[id], .chapter h3[id], .chapter h4[id], .chapter h5[id], .chapter h6[id]");
     var found = null;
     for (var i = 0; i < headings.length; i++) {
-      if (headings[i].getBoundingClientRect().top <= window.innerHeight / 3) found = headings[i].id;
+      if (headings[i].getBoundingClientRect().top <= limit) found = headings[i].id;
       else break;
     }
     return found;
