@@ -115,6 +115,34 @@ fn keys_move_the_visible_slide_and_the_hash() {
     );
     assert!(visible_slide(&mut browser, &deck).contains("Shipping tarballs"));
 
+    // A click on a thumbnail in the overview goes to that slide.
+    browser.press(&deck, "o");
+    browser.eval(&deck, "document.querySelectorAll('.frame')[2].click()");
+    browser.wait_for(
+        &deck,
+        "location.hash === '#3'",
+        "slide 3 after a click in the overview",
+    );
+    assert_eq!(
+        browser.eval(&deck, "document.body.classList.contains('overview')"),
+        false
+    );
+
+    // A swipe to the left on a touch screen is the next slide, to the right the previous.
+    browser.press(&deck, "Home");
+    browser.swipe(&deck, (900.0, 360.0), (300.0, 380.0));
+    browser.wait_for(
+        &deck,
+        "location.hash === '#2'",
+        "slide 2 after a swipe left",
+    );
+    browser.swipe(&deck, (300.0, 360.0), (900.0, 350.0));
+    browser.wait_for(
+        &deck,
+        "location.hash === '#1'",
+        "slide 1 after a swipe right",
+    );
+
     // B: a black screen, and back.
     browser.press(&deck, "b");
     assert_eq!(
@@ -226,6 +254,26 @@ fn presenter_follows_the_deck(browser: &mut Browser, deck_url: &str, screenshot:
         browser
             .eval_string(&presenter, "document.getElementById('pv-budget').innerText")
             .contains("5 min")
+    );
+    // B in the presenter view blacks out the audience screen.
+    browser.press(&presenter, "b");
+    browser.wait_for(
+        &deck,
+        "!document.getElementById('blackout').hidden",
+        "the audience screen to go black",
+    );
+    browser.press(&presenter, "b");
+    browser.wait_for(
+        &deck,
+        "document.getElementById('blackout').hidden",
+        "the audience screen to come back",
+    );
+
+    // The clock runs, and the time goes to the chapter on screen.
+    browser.wait_for(
+        &presenter,
+        "document.getElementById('pv-elapsed').textContent !== '0:00' && document.querySelector('#pv-budget tr.current .spent').textContent !== '0:00'",
+        "the presenter's clock to count",
     );
     if let Some(name) = screenshot {
         browser.press(&presenter, "ArrowLeft");

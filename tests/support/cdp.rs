@@ -260,6 +260,29 @@ impl Browser {
         );
     }
 
+    /// A one-finger swipe on a touch screen from `from` to `to` (CSS pixels).
+    pub fn swipe(&mut self, page: &Page, from: (f64, f64), to: (f64, f64)) {
+        self.call(
+            Some(page),
+            "Emulation.setTouchEmulationEnabled",
+            json!({ "enabled": true, "maxTouchPoints": 1 }),
+        );
+        let point = |(x, y): (f64, f64)| json!([{ "x": x, "y": y }]);
+        let middle = ((from.0 + to.0) / 2.0, (from.1 + to.1) / 2.0);
+        for (kind, points) in [
+            ("touchStart", point(from)),
+            ("touchMove", point(middle)),
+            ("touchMove", point(to)),
+            ("touchEnd", json!([])),
+        ] {
+            self.call(
+                Some(page),
+                "Input.dispatchTouchEvent",
+                json!({ "type": kind, "touchPoints": points }),
+            );
+        }
+    }
+
     /// Types text into the focused field.
     pub fn type_text(&mut self, page: &Page, text: &str) {
         self.call(Some(page), "Input.insertText", json!({ "text": text }));

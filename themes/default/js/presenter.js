@@ -27,12 +27,21 @@
 
   // ---- the clock ----
   var timerKey = "devoops-timer:" + deckKey;
+  var MAX_GAP_MS = 2 * 60 * 1000;
   var timer = loadTimer();
 
   function loadTimer() {
     try {
       var stored = JSON.parse(localStorage.getItem(timerKey));
-      if (stored && typeof stored.elapsed === "number") return stored;
+      if (stored && typeof stored.elapsed === "number") {
+        // A reload mid-talk keeps counting; a window opened again after a longer break
+        // (another rehearsal, the next day) starts paused where it stopped, not hours later.
+        if (stored.running && Date.now() - stored.lastTick > MAX_GAP_MS) {
+          stored.running = false;
+          stored.lastTick = Date.now();
+        }
+        return stored;
+      }
     } catch (e) { /* start afresh */ }
     return { elapsed: 0, running: true, lastTick: Date.now(), chapters: {}, chapter: 0 };
   }
