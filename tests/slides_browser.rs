@@ -67,6 +67,24 @@ fn keys_move_the_visible_slide_and_the_hash() {
         "Math.round(document.querySelector('.frame.current').getBoundingClientRect().width)",
     );
     assert_eq!(width, 1280);
+    // On a 4:3 screen the stage shrinks to the width and sits in the middle, letterboxed.
+    browser.set_size(&deck, 800, 600);
+    browser.wait_for(
+        &deck,
+        "(function () { var r = document.querySelector('.frame.current').getBoundingClientRect(); return Math.round(r.width) === 800 && Math.round(r.height) === 450 && Math.round(r.top) === 75; })()",
+        "the stage to scale to 800×450",
+    );
+    browser.set_size(&deck, 1280, 720);
+
+    // F: full screen.
+    browser.press(&deck, "f");
+    browser.wait_for(&deck, "document.fullscreenElement !== null", "full screen");
+    browser.press(&deck, "f");
+    browser.wait_for(
+        &deck,
+        "document.fullscreenElement === null",
+        "leaving full screen",
+    );
 
     press_expecting(&mut browser, &deck, "ArrowRight", 2, "What went wrong");
     press_expecting(&mut browser, &deck, "End", 3, "A compose file");

@@ -89,6 +89,15 @@
     });
   }
 
+  /** Keeps the current chapter's row in sight in a long budget table. */
+  function revealCurrentRow() {
+    var row = rows[timer.chapter];
+    if (!row) return;
+    var box = row.closest(".pv-budget");
+    var r = row.getBoundingClientRect(), b = box.getBoundingClientRect();
+    if (r.top < b.top || r.bottom > b.bottom) box.scrollTop += r.top - b.top - b.height / 2;
+  }
+
   function togglePause() {
     tick();
     timer.running = !timer.running;
@@ -134,6 +143,7 @@
     var hash = "#" + (index + 1);
     if (location.hash !== hash) history.replaceState(null, "", hash);
     drawClock();
+    revealCurrentRow();
     if (changed && !quiet) sync.send({ type: "goto", index: index });
   }
 
