@@ -39,9 +39,22 @@ pub fn presenter_path(deck_path: &str) -> String {
     format!("{stem}.presenter.html")
 }
 
-/// `to` (a site path) as a link from the page at `from`.
+/// `to` (a site path) as a link from the page at `from`, without detours through folders
+/// both share (`slides/a.html` → `slides/index.html` is `index.html`).
 fn relative_link(from: &str, to: &str) -> String {
-    format!("{}{to}", path_to_root(from))
+    let mut from_dirs: Vec<&str> = from.split('/').collect();
+    from_dirs.pop(); // the file name
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let shared = from_dirs
+        .iter()
+        .zip(&to_parts[..to_parts.len() - 1])
+        .take_while(|(a, b)| a == b)
+        .count();
+    format!(
+        "{}{}",
+        "../".repeat(from_dirs.len() - shared),
+        to_parts[shared..].join("/")
+    )
 }
 
 /// One slide rendered to HTML. Links in it are relative to the chapter's handbook page.
@@ -189,6 +202,9 @@ impl Renderer<'_> {
                 talk_start: Some(talk_number),
             });
             talk_number += part.slides.len();
+        }
+        if with_slides.is_empty() {
+            return Ok(());
         }
         plans.push(DeckPlan {
             kind: "talk",
@@ -342,6 +358,15 @@ mod tests {
             relative_link("slides/labs/x.html", "labs/x.html"),
             "../../labs/x.html"
         );
+        assert_eq!(
+            relative_link("slides/a.html", "slides/index.html"),
+            "index.html"
+        );
+        assert_eq!(
+            relative_link("slides/labs/x.html", "slides/index.html"),
+            "../index.html"
+        );
+        assert_eq!(relative_link("a.html", "slides/a.html"), "slides/a.html");
     }
 
     #[test]
