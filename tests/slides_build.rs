@@ -70,6 +70,11 @@ fn decks_presenter_pages_and_where_the_notes_go() {
         lab.contains("href=\"../../labs/../shipping.html\""),
         "{lab}"
     );
+    // A reference link defined at the end of the chapter works on every slide.
+    assert!(
+        lab.contains("href=\"../../labs/../shipping.html#what-went-wrong\">the changelog</a>"),
+        "{lab}"
+    );
     assert!(read(&site, "shipping.html").contains("href=\"slides/shipping.html\""));
     assert!(read(&site, "labs/tarball.html").contains("href=\"../slides/labs/tarball.html\""));
     // Budgets: the chapter's own, and their sum for the whole talk.

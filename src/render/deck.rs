@@ -83,16 +83,18 @@ fn render_chapter_slides(chapter: &Chapter, heading_level: u8) -> Result<Chapter
         .map(|h| h.id)
         .collect();
     let split = slides::split(&pieces, heading_level);
+    let definitions = slides::link_definitions(&pieces);
+    let with_definitions = |markdown: &str| format!("{markdown}\n\n{definitions}");
     let section_ranges = covered_sections(&split, handbook_ids.len());
     let slides = split
         .iter()
         .zip(section_ranges)
         .map(|(slide, range)| {
-            let rendered = markdown::render(&slide.markdown);
+            let rendered = markdown::render(&with_definitions(&slide.markdown));
             let notes_html = if slide.notes.trim().is_empty() {
                 String::new()
             } else {
-                markdown::render(&slide.notes).html
+                markdown::render(&with_definitions(&slide.notes)).html
             };
             RenderedSlide {
                 title: rendered

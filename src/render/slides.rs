@@ -172,6 +172,25 @@ pub fn split(pieces: &[Piece], heading_level: u8) -> Vec<Slide> {
     splitter.slides
 }
 
+/// Every reference-link definition (`[label]: url "title"`) in the chapter, one per line.
+/// A slide is rendered on its own, so a definition at the end of the chapter would not reach
+/// a link on slide 3; appending these to each slide (and its notes) lets it.
+pub fn link_definitions(pieces: &[Piece]) -> String {
+    let mut out = String::new();
+    for piece in pieces {
+        let text = match piece {
+            Piece::Markdown { text, .. } | Piece::Div { text, .. } => text,
+            Piece::SlideBreak { .. } => continue,
+        };
+        let parser = Parser::new_ext(text, markdown::options());
+        for (_, definition) in parser.reference_definitions().iter() {
+            out.push_str(text[definition.span.clone()].trim());
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -286,6 +305,15 @@ mod tests {
         ));
         assert_eq!(handbook.headings.len(), 4);
         assert_eq!(handbook.headings[2].id, "steps");
+    }
+
+    #[test]
+    fn reference_links_are_collected_from_every_block() {
+        let md = "## A\n\nSee [the docs][docs].\n\n::: notes\nAlso [this][n].\n\n[n]: https://n.example \"N\"\n:::\n\n[docs]: https://docs.example\n";
+        let pieces = scan(md, Path::new("ch.md"), 1).unwrap();
+        let defs = link_definitions(&pieces);
+        assert!(defs.contains("[docs]: https://docs.example\n"), "{defs}");
+        assert!(defs.contains("[n]: https://n.example \"N\"\n"), "{defs}");
     }
 
     #[test]
