@@ -204,6 +204,7 @@ fn keys_move_the_visible_slide_and_the_hash() {
 
     press_expecting(&mut browser, &deck, "End", 3, "A compose file");
     browser.screenshot(&deck, &screenshot_path("slide.png"));
+    browser.assert_no_errors();
 }
 
 /// Opens the presenter with `S` and checks both windows follow each other.
@@ -300,6 +301,7 @@ fn presenter_follows_the_deck(browser: &mut Browser, deck_url: &str, screenshot:
         browser.wait_for(&deck, "location.hash === '#1'", "the deck back on slide 1");
         browser.screenshot(&presenter, &screenshot_path(name));
     }
+    browser.assert_no_errors();
 }
 
 #[test]
@@ -355,6 +357,7 @@ fn separately_opened_windows_sync_without_an_opener() {
             &format!("the presenter at {base} to follow the deck"),
         );
     }
+    browser.assert_no_errors();
 }
 
 #[test]
@@ -418,6 +421,7 @@ fn handbook_and_deck_link_to_each_other_and_notes_stay_private() {
     press_expecting(&mut browser, &page, "End", 6, "Steps");
     let link = browser.eval_string(&page, "document.querySelector('.frame.current p a').href");
     assert!(link.ends_with("/shipping.html"), "{link}");
+    browser.assert_no_errors();
 }
 
 #[test]
@@ -463,4 +467,5 @@ fn printing_gives_one_slide_per_page_and_handouts_with_notes() {
     // The overview, for people to look at.
     browser.press(&deck, "o");
     browser.screenshot(&deck, &screenshot_path("overview.png"));
+    browser.assert_no_errors();
 }

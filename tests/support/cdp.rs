@@ -24,6 +24,8 @@ pub struct Browser {
     child: Child,
     socket: WebSocket<TcpStream>,
     next_id: u64,
+    /// Uncaught JavaScript exceptions and console/network errors seen in any page.
+    errors: Vec<String>,
     _profile: tempfile::TempDir,
 }
 
@@ -105,6 +107,7 @@ impl Browser {
             child,
             socket,
             next_id: 0,
+            errors: Vec::new(),
             _profile: profile,
         }
     }
@@ -126,6 +129,7 @@ impl Browser {
                 _ => continue,
             };
             if reply["id"].as_u64() != Some(id) {
+                self.note_error(&reply);
                 continue;
             }
             if let Some(error) = reply.get("error") {
@@ -133,6 +137,44 @@ impl Browser {
             }
             return reply["result"].clone();
         }
+    }
+
+    /// Keeps JavaScript exceptions and error-level log entries (e.g. a missing script).
+    fn note_error(&mut self, event: &Value) {
+        match event["method"].as_str() {
+            Some("Runtime.exceptionThrown") => {
+                let details = &event["params"]["exceptionDetails"];
+                self.errors.push(format!(
+                    "{} ({}:{})",
+                    details["exception"]["description"]
+                        .as_str()
+                        .or(details["text"].as_str())
+                        .unwrap_or("exception"),
+                    details["url"].as_str().unwrap_or(""),
+                    details["lineNumber"]
+                ));
+            }
+            Some("Log.entryAdded") if event["params"]["entry"]["level"] == "error" => {
+                let entry = &event["params"]["entry"];
+                self.errors.push(format!(
+                    "{} {}",
+                    entry["text"].as_str().unwrap_or(""),
+                    entry["url"].as_str().unwrap_or("")
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    /// Fails the test if any page threw or logged an error so far.
+    pub fn assert_no_errors(&mut self) {
+        // Collect events still in flight.
+        self.call(None, "Target.getTargets", json!({}));
+        assert!(
+            self.errors.is_empty(),
+            "the pages reported errors:\n{}",
+            self.errors.join("\n")
+        );
     }
 
     fn attach(&mut self, target_id: &str) -> Page {
@@ -147,6 +189,7 @@ impl Browser {
         };
         self.call(Some(&page), "Page.enable", json!({}));
         self.call(Some(&page), "Runtime.enable", json!({}));
+        self.call(Some(&page), "Log.enable", json!({}));
         self.set_size(&page, 1280, 720);
         page
     }
