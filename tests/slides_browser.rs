@@ -288,6 +288,13 @@ fn presenter_follows_the_deck(browser: &mut Browser, deck_url: &str, screenshot:
         "the audience screen to come back",
     );
 
+    // + and − change the size of the notes.
+    let size = "getComputedStyle(document.getElementById('pv-notes')).fontSize";
+    browser.press(&presenter, "+");
+    assert_eq!(browser.eval_string(&presenter, size), "22px");
+    browser.press(&presenter, "-");
+    assert_eq!(browser.eval_string(&presenter, size), "20px");
+
     // The clock runs, and the time goes to the chapter on screen.
     browser.wait_for(
         &presenter,
@@ -355,6 +362,14 @@ fn separately_opened_windows_sync_without_an_opener() {
             &presenter,
             "document.getElementById('pv-counter').textContent === '1 / 3'",
             &format!("the presenter at {base} to follow the deck"),
+        );
+        // A deck opened later without a slide number joins the talk where it is.
+        browser.press(&presenter, "ArrowRight");
+        let late = browser.open(&format!("{base}slides/shipping.html"));
+        browser.wait_for(
+            &late,
+            "location.hash === '#2'",
+            &format!("a deck opened later at {base} to join at slide 2"),
         );
     }
     browser.assert_no_errors();

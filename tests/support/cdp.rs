@@ -291,7 +291,7 @@ impl Browser {
         });
         if let Some(text) = text {
             down["text"] = json!(text);
-            if key == "?" {
+            if key == "?" || key == "+" {
                 down["modifiers"] = json!(8); // Shift
             }
         }
@@ -385,6 +385,8 @@ fn key_codes(key: &str) -> (String, u32, Option<String>) {
         "Enter" => ("Enter".into(), 13, Some("\r".into())),
         " " => ("Space".into(), 32, Some(" ".into())),
         "?" => ("Slash".into(), 191, Some("?".into())),
+        "+" => ("Equal".into(), 187, Some("+".into())),
+        "-" => ("Minus".into(), 189, Some("-".into())),
         "." => ("Period".into(), 190, Some(".".into())),
         _ => {
             let c = key.chars().next().expect("a key");

@@ -163,6 +163,15 @@
     if (audienceWindow) sync.addPeer(audienceWindow);
   }
 
+  // Notes text size, changed with + and −, remembered for the next talk.
+  var notesSize = 20;
+  try { notesSize = parseInt(localStorage.getItem("devoops-notes-size"), 10) || 20; } catch (e) { /* default */ }
+  function setNotesSize(px) {
+    notesSize = Math.max(12, Math.min(48, px));
+    notes.style.fontSize = notesSize + "px";
+    try { localStorage.setItem("devoops-notes-size", String(notesSize)); } catch (e) { /* not remembered */ }
+  }
+
   function layout() {
     D.fitStage(currentStage, currentStage.parentNode);
     D.fitStage(nextStage, nextStage.parentNode);
@@ -177,6 +186,8 @@
     }
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key === "p" || event.key === "P") togglePause();
+    if (event.key === "+" || event.key === "=") setNotesSize(notesSize + 2);
+    if (event.key === "-" || event.key === "_") setNotesSize(notesSize - 2);
     if (event.key === "b" || event.key === "B" || event.key === ".") {
       var blank = !body.classList.contains("audience-blank");
       body.classList.toggle("audience-blank", blank);
@@ -203,6 +214,7 @@
   });
 
   D.bindThemeToggle(document.getElementById("theme-toggle"));
+  setNotesSize(notesSize);
   layout();
   current = -1;
   var start = D.indexFromHash(location.hash);

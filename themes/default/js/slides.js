@@ -22,7 +22,7 @@
   var presenterWindow = null;
 
   var sync = new D.Sync(body.getAttribute("data-deck"), function (message) {
-    if (message.type === "goto") go(message.index, true);
+    if (message.type === "goto" || message.type === "state") go(message.index, true);
     if (message.type === "blank") setBlank(message.on, true);
     if (message.type === "hello") sendState();
   });
@@ -210,7 +210,12 @@
 
   D.bindThemeToggle(document.getElementById("theme-toggle"));
   layout();
+  // A link to a given slide (or a reload) moves an open presenter view there; a plain link
+  // to the deck asks the other windows where the talk is, and joins it.
+  var placeGiven = location.hash.length > 1;
   go(startIndex(), true);
+  if (placeGiven) sendState();
+  else sync.send({ type: "hello" });
   frames.forEach(function (frame) { D.fitSlide(frame.querySelector(".slide")); });
   window.addEventListener("load", function () {
     frames.forEach(function (frame) { D.fitSlide(frame.querySelector(".slide")); });
