@@ -28,7 +28,8 @@ pub const BASELINE_TOOLS: &[&str] = &[
     "sh", "bash", "env", "cat", "cp", "mv", "rm", "mkdir", "rmdir", "ls", "ln", "chmod", "touch",
     "dirname", "basename", "realpath", "readlink", "sleep", "kill", "test", "[", "printf", "echo",
     "grep", "sed", "awk", "tr", "head", "tail", "wc", "cut", "sort", "uniq", "date", "id", "true",
-    "false", "tee", "mktemp", "ps", "tar", "gzip", "find", "xargs", "stat", "cmp", "diff",
+    "false", "tee", "mktemp", "ps", "printenv", "nohup", "uname", "hostname", "tar", "gzip",
+    "find", "xargs", "stat", "cmp", "diff",
 ];
 
 /// A prepared clean room. See the module docs.
@@ -45,6 +46,8 @@ pub struct Sandbox {
     /// The environment every command in this sandbox gets.
     pub env: BTreeMap<String, String>,
     pub port: u16,
+    /// Things a failure message should mention (e.g. a missing env file).
+    pub notes: Vec<String>,
 }
 
 /// A port nothing listens on right now. (Another program could take it before the child
@@ -149,6 +152,7 @@ impl Sandbox {
             marker,
             env,
             port,
+            notes: Vec::new(),
         })
     }
 
@@ -227,6 +231,15 @@ impl Sandbox {
             .envs(&self.env)
             .current_dir(&self.work);
         Ok(cmd)
+    }
+
+    /// The notes as a sentence to append to a message (empty when there are none).
+    pub fn notes_suffix(&self) -> String {
+        if self.notes.is_empty() {
+            String::new()
+        } else {
+            format!(" (note: {})", self.notes.join("; "))
+        }
     }
 
     /// Where a child's output goes: `logs/<name>.out` and `.err`.

@@ -50,7 +50,15 @@ pub fn prepare(ctx: &CheckCtx) -> Result<Sandbox, Outcome> {
     let tools = ctx.str_list_param("tools")?;
     let mut sandbox = Sandbox::new(ctx, &tools)?;
     if let Some(env_file) = ctx.opt_str_param("env_file")? {
-        sandbox.declare_env_file(ctx, env_file)?;
+        // Without the file the run still happens (its failure says more), just with nothing
+        // declared.
+        if ctx.path(env_file).exists() {
+            sandbox.declare_env_file(ctx, env_file)?;
+        } else {
+            sandbox.notes.push(format!(
+                "{env_file} is missing, so no variables were declared"
+            ));
+        }
     }
     sandbox.declare_lab_env(ctx)?;
     Ok(sandbox)
@@ -81,8 +89,9 @@ pub fn start(ctx: &CheckCtx) -> Result<CleanRoom, Outcome> {
             return Err(Outcome::fail(format!(
                 "`{command}` exited ({status}) before anything listened on port {port} \
                  (the clean room sets PORT={port}, an empty HOME and only declared variables); \
-                 its last output: {}{}",
+                 its last output: {}{}{}",
                 quote_tail(&service),
+                sandbox.notes_suffix(),
                 demo_service_note(ctx)
             )));
         }
@@ -91,8 +100,9 @@ pub fn start(ctx: &CheckCtx) -> Result<CleanRoom, Outcome> {
             service.kill_group();
             return Err(Outcome::fail(format!(
                 "nothing listened on port {port} within {}s: the clean room sets PORT={port}; \
-                 a hard-coded port or a missing variable keeps the service away; last output: {tail}{}",
+                 a hard-coded port or a missing variable keeps the service away; last output: {tail}{}{}",
                 startup.as_secs(),
+                sandbox.notes_suffix(),
                 demo_service_note(ctx)
             )));
         }

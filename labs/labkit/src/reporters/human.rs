@@ -38,7 +38,7 @@ pub fn human(report: &Report, options: HumanOptions) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} {}",
+        "{}: {}",
         paint(&format!("Lab {}", report.lab_id), "1", c),
         report.lab_title
     );
