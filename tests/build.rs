@@ -313,16 +313,46 @@ fn refuses_to_build_over_its_own_sources() {
 }
 
 #[test]
-fn the_workshop_itself_builds() {
+fn the_workshop_itself_builds_with_a_page_per_lab() {
     let dest = tempfile::tempdir().unwrap();
+    let site = dest.path().join("site");
     devoops()
         .arg("build")
         .arg(env!("CARGO_MANIFEST_DIR"))
         .arg("-d")
-        .arg(dest.path().join("site"))
+        .arg(&site)
         .assert()
         .success();
-    assert!(dest.path().join("site/index.html").exists());
+    assert!(site.join("index.html").exists());
+    let labs =
+        devoops::book::labs::lab_dirs(&Path::new(env!("CARGO_MANIFEST_DIR")).join("labs")).unwrap();
+    assert!(!labs.is_empty(), "the workshop has labs");
+    for lab in labs {
+        let id = lab.file_name().unwrap().to_string_lossy().into_owned();
+        let page = read(&site.join(format!("labs/{id}.html")));
+        assert!(
+            page.contains("<li class=\"part-title\">Labs</li>"),
+            "{id}: sidebar lists the labs"
+        );
+        assert!(page.contains("Goal:"), "{id}: page states the goal");
+        assert!(
+            !page.contains("solution/"),
+            "{id}: the reference solution is not published"
+        );
+    }
+}
+
+#[test]
+fn a_broken_lab_toml_is_reported_with_its_line() {
+    let book = copy_fixture("mdbook-basic");
+    let lab = book.path().join("labs/01-broken");
+    std::fs::create_dir_all(lab.join("scenario")).unwrap();
+    std::fs::write(lab.join("README.md"), "# Broken\n").unwrap();
+    std::fs::write(lab.join("lab.toml"), "id = \"01-broken\"\ntitle = \n").unwrap();
+    let assert = devoops().arg("build").arg(book.path()).assert().failure();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("lab.toml:2"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]
