@@ -10,7 +10,7 @@ use std::path::Path;
 
 use support::cdp::{Browser, Page, pdf_page_count};
 use support::static_server::StaticServer;
-use support::{build_site, file_url, fixture, screenshot_path};
+use support::{build_site, file_url, fixture_dir, screenshot_path};
 
 /// The text of the one slide on screen (fails when zero or several are visible).
 const VISIBLE_SLIDE: &str = "(function () {
@@ -49,7 +49,7 @@ fn site_root(dir: &Path) -> std::path::PathBuf {
 
 #[test]
 fn keys_move_the_visible_slide_and_the_hash() {
-    let out = build_site(&fixture("slides-book"));
+    let out = build_site(&fixture_dir("slides-book"));
     let site = site_root(out.path());
     let mut browser = Browser::launch();
     let deck = browser.open(&file_url(&site.join("slides/shipping.html")));
@@ -313,7 +313,7 @@ fn presenter_follows_the_deck(browser: &mut Browser, deck_url: &str, screenshot:
 
 #[test]
 fn presenter_window_follows_from_file_urls() {
-    let out = build_site(&fixture("slides-book"));
+    let out = build_site(&fixture_dir("slides-book"));
     let site = site_root(out.path());
     let mut browser = Browser::launch();
     presenter_follows_the_deck(
@@ -325,7 +325,7 @@ fn presenter_window_follows_from_file_urls() {
 
 #[test]
 fn presenter_window_follows_over_http() {
-    let out = build_site(&fixture("slides-book"));
+    let out = build_site(&fixture_dir("slides-book"));
     let server = StaticServer::start(&site_root(out.path()));
     let mut browser = Browser::launch();
     presenter_follows_the_deck(
@@ -339,7 +339,7 @@ fn presenter_window_follows_over_http() {
 /// BroadcastChannel over http, and through localStorage events from file://.
 #[test]
 fn separately_opened_windows_sync_without_an_opener() {
-    let out = build_site(&fixture("slides-book"));
+    let out = build_site(&fixture_dir("slides-book"));
     let site = site_root(out.path());
     let server = StaticServer::start(&site);
     let mut browser = Browser::launch();
@@ -377,7 +377,7 @@ fn separately_opened_windows_sync_without_an_opener() {
 
 #[test]
 fn handbook_and_deck_link_to_each_other_and_notes_stay_private() {
-    let out = build_site(&fixture("slides-book"));
+    let out = build_site(&fixture_dir("slides-book"));
     let site = site_root(out.path());
     let mut browser = Browser::launch();
     let page = browser.open(&file_url(&site.join("shipping.html")));
@@ -441,7 +441,7 @@ fn handbook_and_deck_link_to_each_other_and_notes_stay_private() {
 
 #[test]
 fn printing_gives_one_slide_per_page_and_handouts_with_notes() {
-    let out = build_site(&fixture("slides-book"));
+    let out = build_site(&fixture_dir("slides-book"));
     let site = site_root(out.path());
     let mut browser = Browser::launch();
 

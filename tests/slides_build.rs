@@ -5,7 +5,7 @@ mod support;
 
 use std::path::Path;
 
-use support::{build_site, fixture};
+use support::{build_site, copy_fixture, fixture_dir};
 
 fn read(site: &Path, path: &str) -> String {
     std::fs::read_to_string(site.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -17,7 +17,7 @@ fn slide_count(html: &str) -> usize {
 
 #[test]
 fn decks_presenter_pages_and_where_the_notes_go() {
-    let out = build_site(&fixture("slides-book"));
+    let out = build_site(&fixture_dir("slides-book"));
     let site = out.path().join("site");
 
     for deck in [
@@ -84,8 +84,7 @@ fn decks_presenter_pages_and_where_the_notes_go() {
 
 #[test]
 fn slide_heading_level_comes_from_book_toml() {
-    let book = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("slides-book"), book.path());
+    let book = copy_fixture("slides-book");
     let toml = book.path().join("book.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
     std::fs::write(
@@ -97,20 +96,4 @@ fn slide_heading_level_comes_from_book_toml() {
     let deck = read(&out.path().join("site"), "slides/shipping.html");
     // Only `#` and the one `---` break cut the chapter now.
     assert_eq!(slide_count(&deck), 2);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            if entry.file_name() == "book" {
-                continue; // a build left in the fixture
-            }
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
