@@ -53,7 +53,10 @@ fn decks_presenter_pages_and_where_the_notes_go() {
     }
 
     assert_eq!(slide_count(&read(&site, "slides/shipping.html")), 3);
-    assert_eq!(slide_count(&read(&site, "slides/index.html")), 6);
+    // The whole talk: the chapters with a time budget (not the lab page, which has none).
+    assert_eq!(slide_count(&read(&site, "slides/index.html")), 4);
+    assert!(!read(&site, "slides/index.html").contains("Lab: a tarball"));
+    assert!(!read(&site, "slides/labs/tarball.html").contains("id=\"talk-link\""));
     // Links point back at the handbook and across to the whole-talk deck.
     let shipping = read(&site, "slides/shipping.html");
     assert!(shipping.contains("data-handbook=\"../shipping.html#a-compose-file\""));

@@ -114,6 +114,22 @@ fn render_chapter_slides(chapter: &Chapter, heading_level: u8) -> Result<Chapter
     Ok(ChapterSlides { chapter, slides })
 }
 
+/// The chapters of the whole-talk deck: those with a time budget (`minutes`), since a budget
+/// is what puts a chapter on stage; appendices and lab pages have none. A book that sets no
+/// budget at all gets every chapter.
+fn talk_chapters<'a, 'b>(chapters: &[&'a ChapterSlides<'b>]) -> Vec<&'a ChapterSlides<'b>> {
+    let budgeted: Vec<_> = chapters
+        .iter()
+        .copied()
+        .filter(|c| c.chapter.front.minutes.is_some())
+        .collect();
+    if budgeted.is_empty() {
+        chapters.to_vec()
+    } else {
+        budgeted
+    }
+}
+
 /// For each slide, the range of handbook heading indexes it covers.
 fn covered_sections(split: &[Slide], heading_count: usize) -> Vec<std::ops::Range<usize>> {
     split
@@ -192,29 +208,32 @@ impl Renderer<'_> {
             .collect::<Result<_>>()?;
         let with_slides: Vec<&ChapterSlides> =
             all.iter().filter(|c| !c.slides.is_empty()).collect();
+        let talk = talk_chapters(&with_slides);
 
         let mut plans = Vec::new();
         let mut talk_number = 1;
         for part in &with_slides {
+            let in_talk = talk.iter().any(|t| std::ptr::eq(*t, *part));
             plans.push(DeckPlan {
                 kind: "chapter",
                 title: part.chapter.title.clone(),
                 path: chapter_deck_path(part.chapter),
                 parts: vec![part],
-                talk_start: Some(talk_number),
+                talk_start: in_talk.then_some(talk_number),
             });
-            talk_number += part.slides.len();
+            if in_talk {
+                talk_number += part.slides.len();
+            }
         }
-        if with_slides.is_empty() {
-            return Ok(());
+        if !talk.is_empty() {
+            plans.push(DeckPlan {
+                kind: "talk",
+                title: self.book.title().to_string(),
+                path: TALK_DECK.to_string(),
+                parts: talk,
+                talk_start: None,
+            });
         }
-        plans.push(DeckPlan {
-            kind: "talk",
-            title: self.book.title().to_string(),
-            path: TALK_DECK.to_string(),
-            parts: with_slides,
-            talk_start: None,
-        });
         plans.par_iter().try_for_each(|plan| {
             for presenter in [false, true] {
                 let ctx = self.deck_context(plan, presenter);
@@ -369,6 +388,22 @@ mod tests {
             "../index.html"
         );
         assert_eq!(relative_link("a.html", "slides/a.html"), "slides/a.html");
+    }
+
+    #[test]
+    fn the_talk_is_the_chapters_with_a_budget_or_else_all() {
+        let mut timed = chapter("timed.md");
+        timed.front.minutes = Some(5);
+        let plain = chapter("plain.md");
+        let slides = |c| ChapterSlides {
+            chapter: c,
+            slides: Vec::new(),
+        };
+        let (timed, plain) = (slides(&timed), slides(&plain));
+        let talk = talk_chapters(&[&plain, &timed]);
+        assert_eq!(talk.len(), 1);
+        assert!(std::ptr::eq(talk[0], &timed));
+        assert_eq!(talk_chapters(&[&plain, &plain]).len(), 2);
     }
 
     #[test]
