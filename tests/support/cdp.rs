@@ -112,8 +112,20 @@ impl Browser {
         }
     }
 
-    /// Sends one command and waits for its answer; events arriving meanwhile are dropped.
+    /// Sends one command and waits for its answer; panics if Chromium reports an error.
     pub fn call(&mut self, session: Option<&Page>, method: &str, params: Value) -> Value {
+        self.try_call(session, method, params)
+            .unwrap_or_else(|error| panic!("{method} failed: {error}"))
+    }
+
+    /// Sends one command and waits for its answer or error. Events arriving meanwhile are
+    /// checked for page errors and otherwise dropped.
+    pub fn try_call(
+        &mut self,
+        session: Option<&Page>,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, Value> {
         self.next_id += 1;
         let id = self.next_id;
         let mut message = json!({ "id": id, "method": method, "params": params });
@@ -133,9 +145,9 @@ impl Browser {
                 continue;
             }
             if let Some(error) = reply.get("error") {
-                panic!("{method} failed: {error}");
+                return Err(error.clone());
             }
-            return reply["result"].clone();
+            return Ok(reply["result"].clone());
         }
     }
 
@@ -212,20 +224,30 @@ impl Browser {
     }
 
     pub fn navigate(&mut self, page: &Page, url: &str) {
+        self.mark_document(page);
         self.call(Some(page), "Page.navigate", json!({ "url": url }));
         self.wait_loaded(page);
     }
 
     pub fn reload(&mut self, page: &Page) {
+        self.mark_document(page);
         self.call(Some(page), "Page.reload", json!({}));
-        std::thread::sleep(Duration::from_millis(100));
         self.wait_loaded(page);
+    }
+
+    /// Tags the current document, so waiting for a load cannot mistake it for the next one.
+    fn mark_document(&mut self, page: &Page) {
+        let _ = self.try_call(
+            Some(page),
+            "Runtime.evaluate",
+            json!({ "expression": "window.__cdpOldDocument = true" }),
+        );
     }
 
     fn wait_loaded(&mut self, page: &Page) {
         self.wait_for(
             page,
-            "document.readyState === 'complete'",
+            "!window.__cdpOldDocument && document.readyState === 'complete'",
             "the page to load",
         );
     }
@@ -271,10 +293,22 @@ impl Browser {
         }
     }
 
-    /// Polls `condition` (a JavaScript expression) until it is true, for up to 10 s.
+    /// Polls `condition` (a JavaScript expression) until it is true, for up to 10 s. While
+    /// the page navigates, evaluation can fail ("execution context was destroyed"): that
+    /// counts as not yet.
     pub fn wait_for(&mut self, page: &Page, condition: &str, what: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while self.eval(page, &format!("!!({condition})")) != Value::Bool(true) {
+        let expression = json!({
+            "expression": format!("!!({condition})"),
+            "returnByValue": true,
+        });
+        loop {
+            let done = self
+                .try_call(Some(page), "Runtime.evaluate", expression.clone())
+                .is_ok_and(|r| r["result"]["value"] == Value::Bool(true));
+            if done {
+                return;
+            }
             if Instant::now() >= deadline {
                 let url = self.eval(page, "location.href");
                 panic!("timed out waiting for {what} (`{condition}`); the page is at {url}");
