@@ -4,6 +4,7 @@
 //! a remediation text. The flow is one way: load a lab → run its checks on a directory → one
 //! [`report::Report`] value → a reporter renders it (human, JSON, JUnit, TAP).
 
+pub mod dockerfile;
 pub mod registry;
 pub mod rule;
 
