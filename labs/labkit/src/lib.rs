@@ -5,7 +5,10 @@
 //! [`report::Report`] value → a reporter renders it (human, JSON, JUnit, TAP).
 
 pub mod dockerfile;
+pub mod image_ref;
 pub mod registry;
 pub mod rule;
+pub mod secrets;
+pub mod simple_rule;
 
 pub use rule::{CheckCtx, Location, Outcome, Rule, Toolbox, Verdict};

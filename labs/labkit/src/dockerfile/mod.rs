@@ -2,8 +2,11 @@
 //! ([`Dockerfile`], [`Instruction`], [`Stage`]), the `.dockerignore` matcher, and the
 //! DFxxx rules over them.
 
+pub mod dockerignore;
 mod model;
 mod parse;
+pub mod rules;
+pub mod shell;
 mod words;
 
 pub use model::{Directive, Dockerfile, Flag, Heredoc, Instruction, KeyValue, Keyword, Stage};
