@@ -8,6 +8,7 @@ pub fn all_rules() -> Vec<Box<dyn Rule>> {
     let families: Vec<Vec<Box<dyn Rule>>> = vec![
         // families are added here, one line each
         crate::dockerfile::rules::rules(),
+        crate::compose::rules::rules(),
     ];
     let mut rules: Vec<Box<dyn Rule>> = families.into_iter().flatten().collect();
     rules.sort_by_key(|r| r.id());

@@ -9,7 +9,7 @@ use regex::Regex;
 
 use super::dockerignore::DockerIgnore;
 use super::model::{Dockerfile, Instruction, Keyword, Stage};
-use super::shell::{Command, commands};
+use super::shell::{Command, commands, never_fails};
 use super::words::{expand_vars, parse_json_string_array, split_words};
 use super::{ParseError, parse};
 use crate::image_ref::{ImageRef, Pinning};
@@ -660,7 +660,7 @@ fn healthcheck_present(ctx: &CheckCtx) -> Outcome {
         Some(items) => exec_script(&items),
         None => rest.to_string(),
     };
-    match trivial_check(&script, df.escape) {
+    match never_fails(&script, df.escape) {
         Some(why) => Outcome::fail(format!(
             "HEALTHCHECK `{script}` always succeeds ({why}): it cannot report a sick service"
         ))
@@ -682,27 +682,6 @@ fn exec_script(items: &[String]) -> String {
         return script.clone();
     }
     items.join(" ")
-}
-
-/// Why a health check command can never fail, if it cannot.
-fn trivial_check(script: &str, escape: char) -> Option<&'static str> {
-    let compact = script.split_whitespace().collect::<Vec<_>>().join(" ");
-    for tail in ["|| true", "|| exit 0", "|| :", "; exit 0", "; true"] {
-        if compact.ends_with(tail) {
-            return Some("its last step ignores the probe's result");
-        }
-    }
-    let cmds = commands(script, escape);
-    let does_nothing = |c: &Command| {
-        matches!(
-            c.program(),
-            Some("true" | ":" | "echo" | "printf" | "sleep")
-        ) || (c.program() == Some("exit") && c.args().first().is_none_or(|a| a == "0"))
-    };
-    if !cmds.is_empty() && cmds.iter().all(does_nothing) {
-        return Some("it runs nothing that looks at the service");
-    }
-    None
 }
 
 // ---------------------------------------------------------------- DF009–DF011
@@ -874,25 +853,6 @@ fn package_caches_cleaned(ctx: &CheckCtx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn healthchecks_that_cannot_fail_are_recognised() {
-        for script in [
-            "true",
-            "exit 0",
-            "echo ok",
-            "curl -f http://localhost/ || true",
-            "curl x || exit 0",
-        ] {
-            assert!(trivial_check(script, '\\').is_some(), "{script}");
-        }
-        for script in [
-            "curl -fsS http://localhost:8080/healthz || exit 1",
-            "wget -qO- localhost:8080/healthz",
-        ] {
-            assert!(trivial_check(script, '\\').is_none(), "{script}");
-        }
-    }
 
     #[test]
     fn shell_wrappers_are_recognised() {

@@ -100,6 +100,28 @@ pub fn commands(script: &str, escape: char) -> Vec<Command> {
         .collect()
 }
 
+/// Why a health-check command can never fail, if it cannot: it ignores its probe's
+/// result (`… || true`) or runs nothing that looks at the service (`exit 0`).
+pub fn never_fails(script: &str, escape: char) -> Option<&'static str> {
+    let compact = script.split_whitespace().collect::<Vec<_>>().join(" ");
+    for tail in ["|| true", "|| exit 0", "|| :", "; exit 0", "; true"] {
+        if compact.ends_with(tail) {
+            return Some("its last step ignores the probe's result");
+        }
+    }
+    let cmds = commands(script, escape);
+    let does_nothing = |c: &Command| {
+        matches!(
+            c.program(),
+            Some("true" | ":" | "echo" | "printf" | "sleep")
+        ) || (c.program() == Some("exit") && c.args().first().is_none_or(|a| a == "0"))
+    };
+    if !cmds.is_empty() && cmds.iter().all(does_nothing) {
+        return Some("it runs nothing that looks at the service");
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +146,24 @@ mod tests {
         );
         assert_eq!(cmds[0].program(), Some("apt-get"));
         assert!(cmds[0].has_arg("-y"));
+    }
+
+    #[test]
+    fn healthchecks_that_cannot_fail_are_recognised() {
+        for script in [
+            "true",
+            "exit 0",
+            "echo ok",
+            "curl -f http://localhost/ || true",
+            "curl x || exit 0",
+        ] {
+            assert!(never_fails(script, '\\').is_some(), "{script}");
+        }
+        for script in [
+            "curl -fsS http://localhost:8080/healthz || exit 1",
+            "wget -qO- localhost:8080/healthz",
+        ] {
+            assert!(never_fails(script, '\\').is_none(), "{script}");
+        }
     }
 }
