@@ -7,6 +7,7 @@
 pub mod compose;
 pub mod dockerfile;
 pub mod image_ref;
+pub mod k8s;
 pub mod registry;
 pub mod rule;
 pub mod secrets;

@@ -12,7 +12,8 @@ use serde_saphyr::Spanned;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     /// Line where the value is used: for a value pulled in by an alias or a merge
-    /// key, the line of the `*alias` or `<<:` that brought it here.
+    /// key, the line of the `*alias` or `<<:` that brought it here. For a mapping
+    /// or sequence under a key, the key's line.
     pub line: usize,
     /// Line where the value is written (the anchor's definition, for aliases).
     pub defined_line: usize,
@@ -240,7 +241,12 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut entries: Vec<(Node, Node)> = Vec::new();
-        while let Some((key, value)) = map.next_entry::<Node, Node>()? {
+        while let Some((key, mut value)) = map.next_entry::<Node, Node>()? {
+            // A block mapping or sequence starts on the line after its key; a finding
+            // about "this probe" or "these resources" should point at the key.
+            if matches!(value.value, Value::Map(_) | Value::Seq(_)) {
+                value.line = key.line;
+            }
             // A key given twice (possible after a merge): the later one wins, like YAML loaders do.
             entries.retain(|(k, _)| k.value != key.value);
             entries.push((key, value));
