@@ -6,7 +6,12 @@ use crate::rule::Rule;
 /// Every rule the engine knows, in ID order.
 pub fn all_rules() -> Vec<Box<dyn Rule>> {
     let families: Vec<Vec<Box<dyn Rule>>> = vec![
-        // families are added here, one line each
+        crate::rules::files::rules(),
+        crate::rules::env::rules(),
+        crate::rules::cleanroom::rules(),
+        crate::rules::prometheus::rules(),
+        crate::rules::sequence::rules(),
+        crate::rules::ocf::rules(),
         crate::dockerfile::rules::rules(),
         crate::compose::rules::rules(),
         crate::k8s::rules::rules(),
