@@ -7,6 +7,7 @@
 //! Public faces: [`cli`] (the checker binaries and `devoops check`), [`verify`] (the
 //! author's proof), [`page::lab_page`] (the site's lab pages).
 
+pub mod backup;
 pub mod catalog;
 pub mod cli;
 pub mod compose;

@@ -665,7 +665,15 @@ fn service_target_port(ctx: &CheckCtx) -> Outcome {
             })
             .collect();
         if selected.is_empty() {
-            continue; // K8S010 reports that
+            findings.push(Finding::new(
+                &service.file,
+                Some(selector.line),
+                format!(
+                    "{} selects no pods, so its ports lead nowhere (see its selector)",
+                    service.display()
+                ),
+            ));
+            continue;
         }
         let declared: Vec<(i64, Option<String>)> = selected
             .iter()
