@@ -40,3 +40,8 @@ fn lab_02_dockerfile_holds() {
 fn lab_03_state_holds() {
     prove("03-state");
 }
+
+#[test]
+fn lab_05_kubernetes_holds() {
+    prove("05-kubernetes");
+}
