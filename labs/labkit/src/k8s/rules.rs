@@ -518,7 +518,7 @@ fn takes_all_down(value: &Node, replicas: i64) -> bool {
         Some(text) if text.ends_with('%') => text
             .trim_end_matches('%')
             .parse::<i64>()
-            .is_ok_and(|p| p * replicas / 100 >= replicas),
+            .is_ok_and(|p| p.saturating_mul(replicas) / 100 >= replicas),
         Some(text) => text.parse::<i64>().is_ok_and(|n| n >= replicas),
         None => false,
     }
