@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod cli;
 pub mod dotenv;
 pub mod lab;
+pub mod multicall;
 pub mod page;
 pub mod process;
 pub mod promtext;

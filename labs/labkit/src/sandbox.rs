@@ -130,7 +130,12 @@ impl Sandbox {
                 std::os::unix::fs::symlink(found, bin.join(tool)).map_err(broken)?;
             }
         }
-        if let Some(demo) = &ctx.toolbox.demo_service {
+        let demo = ctx
+            .toolbox
+            .demo_service
+            .clone()
+            .or_else(crate::toolbox::find_demo_service);
+        if let Some(demo) = &demo {
             std::os::unix::fs::symlink(demo, bin.join("demo-service")).map_err(broken)?;
         }
         let port = free_port().map_err(broken)?;
