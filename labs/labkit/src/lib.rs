@@ -10,6 +10,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod dotenv;
+pub mod interrupt;
 pub mod lab;
 pub mod multicall;
 pub mod page;

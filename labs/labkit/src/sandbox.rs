@@ -140,6 +140,7 @@ impl Sandbox {
         }
         let port = free_port().map_err(broken)?;
         let marker = unique_marker();
+        crate::interrupt::track_marker(&marker);
         let mut env = BTreeMap::new();
         env.insert("PATH".to_string(), bin.display().to_string());
         env.insert("HOME".to_string(), home.display().to_string());
@@ -271,5 +272,6 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         process::kill_marked(&self.marker);
+        crate::interrupt::untrack_marker(&self.marker);
     }
 }
