@@ -36,6 +36,22 @@ enum Command {
         #[arg(short = 'd', long)]
         dest_dir: Option<PathBuf>,
     },
+    /// Check a lab: run its checks on your directory (default: the current one).
+    Check(labkit::CheckArgs),
+    /// Work on the labs themselves.
+    Labs {
+        #[command(subcommand)]
+        command: LabsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LabsCommand {
+    /// Prove every lab: checks fail on scenario/, pass on solution/, fixtures as expected.
+    Verify {
+        /// The labs/ folder (default: the one in the repository around the current directory).
+        labs_dir: Option<PathBuf>,
+    },
 }
 
 /// Terminal styling for messages, off when NO_COLOR is set or stderr is not a terminal.
@@ -69,10 +85,18 @@ impl Style {
 }
 
 fn main() -> ExitCode {
+    // Started as `demo-service` (a lab's clean room links it so), devoops is the demo service.
+    if let Some(code) = labkit::multicall::dispatch() {
+        return code;
+    }
     let cli = Cli::parse();
     let style = Style::detect();
     let result = match &cli.command {
         Command::Build { dir, dest_dir } => run_build(&cli, &style, dir, dest_dir.as_deref()),
+        Command::Check(args) => return labkit::run_check(args.clone()),
+        Command::Labs {
+            command: LabsCommand::Verify { labs_dir },
+        } => return labkit::verify::verify_main(labs_dir.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
