@@ -18,8 +18,7 @@ use crate::secrets::{is_secret_name, secret_value_kind};
 use crate::simple_rule::{Finding, SimpleRule, outcome};
 use crate::tri;
 
-const FILE_PARAM: &str =
-    "file: the Dockerfile, relative to the checked directory (default `Dockerfile`)";
+const FILE_PARAM: &str = "file: the Dockerfile, relative to the checked directory (default `Dockerfile`, else `Containerfile`)";
 
 pub fn rules() -> Vec<Box<dyn Rule>> {
     let rules = [
@@ -117,10 +116,14 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
 /// The Dockerfile named by the `file` parameter, parsed, or the failed outcome that
 /// says why not (with the line of a syntax error).
 fn load(ctx: &CheckCtx) -> Result<(String, Dockerfile), Outcome> {
-    let rel = ctx
-        .opt_str_param("file")?
-        .unwrap_or("Dockerfile")
-        .to_string();
+    // Podman and Buildah call it Containerfile; take that when there is no Dockerfile.
+    let rel = match ctx.opt_str_param("file")? {
+        Some(file) => file.to_string(),
+        None if !ctx.path("Dockerfile").exists() && ctx.path("Containerfile").is_file() => {
+            "Containerfile".into()
+        }
+        None => "Dockerfile".into(),
+    };
     let text = ctx.read_text(&rel)?;
     match parse(&text) {
         Ok(df) => Ok((rel, df)),
