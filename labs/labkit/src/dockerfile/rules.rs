@@ -233,6 +233,9 @@ static SUBSTITUTED_DOWNLOAD: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+static INTERPRETER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("^{INTERPRETERS}$")).expect("valid regex"));
+
 const VERIFIERS: [&str; 7] = [
     "sha256sum",
     "sha512sum",
@@ -295,10 +298,8 @@ fn executed_unverified_download(cmds: &[Command]) -> Option<String> {
         let same = |word: &str| !name.is_empty() && word.rsplit('/').next() == Some(name);
         cmds.iter().any(|c| {
             let program = c.program().unwrap_or("");
-            let interpreted = Regex::new(&format!("^{INTERPRETERS}$"))
-                .is_ok_and(|re| re.is_match(program))
-                || program == "source"
-                || program == ".";
+            let interpreted =
+                INTERPRETER.is_match(program) || program == "source" || program == ".";
             same(program)
                 || (interpreted
                     && c.args()

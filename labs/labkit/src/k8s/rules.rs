@@ -256,7 +256,8 @@ fn liveness_probes(ctx: &CheckCtx) -> Outcome {
 fn probes(ctx: &CheckCtx, key: &str, why_missing: &str) -> Outcome {
     let manifests = tri!(Manifests::load(ctx));
     let findings = per_container(&manifests, |t, c, out| {
-        if c.init {
+        // Init containers and Jobs run to completion: nothing to route to or revive.
+        if c.init || matches!(t.owner.kind.as_str(), "Job" | "CronJob") {
             return;
         }
         let file = &t.owner.file;
