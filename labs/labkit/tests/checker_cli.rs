@@ -312,12 +312,25 @@ fn ctrl_c_during_a_run_leaves_no_process_behind() {
 
 #[test]
 fn watch_reruns_the_checks_when_a_file_changes() {
+    watch_case(false);
+}
+
+#[test]
+fn watch_by_polling_reruns_the_checks_too() {
+    watch_case(true);
+}
+
+fn watch_case(poll: bool) {
     use std::io::{BufRead, BufReader};
     use std::sync::mpsc;
     use std::time::Duration;
 
     let copy = copy_of(&lab("04-monitoring").join("solution"));
-    let mut child = checker("lab-04-check")
+    let mut cmd = checker("lab-04-check");
+    if poll {
+        cmd.env("DEVOOPS_WATCH_POLL", "1");
+    }
+    let mut child = cmd
         .arg("--watch")
         .arg("--dir")
         .arg(copy.path())
