@@ -34,8 +34,7 @@ pub fn run() -> ExitCode {
         Ok(config) => config,
         Err(msg) => {
             eprintln!(
-                "demo-service: configuration error: {msg}\n\n{}",
-                config::USAGE
+                "demo-service: configuration error: {msg} (demo-service --help lists every variable)"
             );
             return ExitCode::from(2);
         }

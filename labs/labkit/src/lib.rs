@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod cli;
 pub mod compose;
 pub mod dockerfile;
+pub mod docs;
 pub mod dotenv;
 pub mod image_ref;
 pub mod interrupt;

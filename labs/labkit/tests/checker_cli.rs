@@ -309,3 +309,73 @@ fn ctrl_c_during_a_run_leaves_no_process_behind() {
         "orphans survived Ctrl-C: {survivors:?}"
     );
 }
+
+#[test]
+fn watch_reruns_the_checks_when_a_file_changes() {
+    watch_case(false);
+}
+
+#[test]
+fn watch_by_polling_reruns_the_checks_too() {
+    watch_case(true);
+}
+
+fn watch_case(poll: bool) {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let copy = copy_of(&lab("04-monitoring").join("solution"));
+    let mut cmd = checker("lab-04-check");
+    if poll {
+        cmd.env("DEVOOPS_WATCH_POLL", "1");
+    }
+    let mut child = cmd
+        .arg("--watch")
+        .arg("--dir")
+        .arg(copy.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let wait_for = |needle: &str| -> Vec<String> {
+        let mut seen = Vec::new();
+        while let Ok(line) = rx.recv_timeout(Duration::from_secs(15)) {
+            let done = line.contains(needle);
+            seen.push(line);
+            if done {
+                return seen;
+            }
+        }
+        panic!("never saw {needle:?}; output: {seen:#?}");
+    };
+    let first = wait_for("watching");
+    assert!(
+        first.iter().any(|l| l.contains("5/5 checks pass")),
+        "{first:#?}"
+    );
+
+    // Break the scrape config: the next run must notice on its own.
+    std::fs::write(
+        copy.path().join("prometheus.yml"),
+        "scrape_configs:\n  - job_name: notes\n    static_configs:\n      - targets: [\"notes:9100\"]\n",
+    )
+    .unwrap();
+    let second = wait_for("watching");
+    assert!(
+        second.iter().any(|l| l.contains("4/5 checks pass")),
+        "{second:#?}"
+    );
+
+    let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(143));
+}
