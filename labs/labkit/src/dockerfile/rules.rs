@@ -601,13 +601,18 @@ fn dockerignore_excludes_secrets(ctx: &CheckCtx) -> Outcome {
     }
     let findings: Vec<Finding> = required
         .iter()
-        .filter(|path| !ignore.excludes(path))
-        .map(|path| {
-            Finding::new(
+        .filter_map(|path| match ignore.decision(path) {
+            (true, _) => None,
+            (false, None) => Some(Finding::new(
                 ignore_rel,
                 None,
                 format!("`{path}` is not excluded: it would be sent into the build context"),
-            )
+            )),
+            (false, Some(line)) => Some(Finding::new(
+                ignore_rel,
+                Some(line),
+                format!("`{path}` is re-included here: it would be sent into the build context"),
+            )),
         })
         .collect();
     outcome(
