@@ -76,7 +76,7 @@ struct ChapterSlides<'b> {
 }
 
 fn render_chapter_slides(chapter: &Chapter, heading_level: u8) -> Result<ChapterSlides<'_>> {
-    let pieces = blocks::scan(&chapter.markdown, &chapter.origin, 1)?;
+    let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
     let handbook_ids: Vec<String> = markdown::render(&blocks::handbook_markdown(&pieces))
         .headings
         .into_iter()
@@ -350,6 +350,7 @@ mod tests {
             source_path: PathBuf::from(source),
             origin: PathBuf::from(source),
             markdown: String::new(),
+            first_line: 1,
             front: Default::default(),
             title_override: None,
             dependencies: Vec::new(),

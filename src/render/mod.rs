@@ -228,7 +228,7 @@ impl<'b> Renderer<'b> {
     /// Renders chapter `index` to a complete page.
     pub fn render_chapter(&self, index: usize) -> Result<RenderedPage> {
         let chapter = &self.book.chapters[index];
-        let pieces = blocks::scan(&chapter.markdown, &chapter.origin, 1)?;
+        let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
         let rendered = markdown::render(&blocks::handbook_markdown(&pieces));
         let path = chapter.output_path();
         let root = path_to_root(&path);
