@@ -18,7 +18,7 @@ struct Cli {
     /// Print only errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
-    /// Print more detail (warnings in full, every written page).
+    /// Print more detail (how long each step took).
     #[arg(short, long, global = true)]
     verbose: bool,
     #[command(subcommand)]
@@ -45,6 +45,22 @@ enum Command {
         /// The book's folder (holding book.toml).
         #[arg(default_value = ".")]
         dir: PathBuf,
+    },
+    /// Check a lab: run its checks on your directory (default: the current one).
+    Check(labkit::CheckArgs),
+    /// Work on the labs themselves.
+    Labs {
+        #[command(subcommand)]
+        command: LabsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LabsCommand {
+    /// Prove every lab: checks fail on scenario/, pass on solution/, fixtures as expected.
+    Verify {
+        /// The labs/ folder (default: the one in the repository around the current directory).
+        labs_dir: Option<PathBuf>,
     },
 }
 
@@ -79,6 +95,10 @@ impl Style {
 }
 
 fn main() -> ExitCode {
+    // Started as `demo-service` (a lab's clean room links it so), devoops is the demo service.
+    if let Some(code) = labkit::multicall::dispatch() {
+        return code;
+    }
     let cli = Cli::parse();
     let style = Style::detect();
     let result = match &cli.command {
@@ -88,6 +108,10 @@ fn main() -> ExitCode {
             strict,
         } => run_build(&cli, &style, dir, dest_dir.as_deref(), *strict),
         Command::CheckLinks { dir } => run_check_links(&cli, &style, dir),
+        Command::Check(args) => return labkit::run_check(args.clone()),
+        Command::Labs {
+            command: LabsCommand::Verify { labs_dir },
+        } => return labkit::verify::verify_main(labs_dir.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -129,6 +153,11 @@ fn run_build(
         for warning in &report.warnings {
             style.warning(warning);
         }
+        if cli.verbose {
+            for (step, took) in &report.timings {
+                println!("  {step:<18} {took:.2?}");
+            }
+        }
         println!(
             "Built {} pages into {} in {:.2?}",
             report.pages.len(),
@@ -151,7 +180,8 @@ fn run_check_links(cli: &Cli, style: &Style, dir: &std::path::Path) -> Result<()
         if !report.external.is_empty() {
             println!("External links (listed, not fetched):");
             for link in &report.external {
-                println!("  {}:{}: {}", link.file.display(), link.line, link.url);
+                let line = link.line.map(|l| format!(":{l}")).unwrap_or_default();
+                println!("  {}{line}: {}", link.file.display(), link.url);
             }
         }
         println!(

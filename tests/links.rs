@@ -1,16 +1,11 @@
 //! `devoops check-links` and `devoops build --strict` on small books written to a temp folder.
 
+mod support;
+
 use std::fs;
-use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
+use support::{devoops, write};
 
 /// A book whose links are all fine, with a lab page as an extra chapter under `labs/`.
 fn good_book() -> tempfile::TempDir {
@@ -47,10 +42,6 @@ fn good_book() -> tempfile::TempDir {
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
     );
     dir
-}
-
-fn devoops() -> Command {
-    Command::cargo_bin("devoops").unwrap()
 }
 
 #[test]
@@ -176,4 +167,51 @@ fn strict_build_fails_and_keeps_the_previous_site() {
             .unwrap()
             .contains("Intro changed")
     );
+}
+
+/// A real lab of this repository as a page of a small book: its links (written in repository
+/// space in the README, rewritten to site space on the page) must reach the chapter it
+/// practises.
+#[test]
+fn a_real_lab_page_links_to_its_chapter() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    support::copy_tree(&repo.join("labs/01-tarball"), &root.join("labs/01-tarball"));
+    write(
+        root,
+        "book.toml",
+        "[book]\ntitle = \"Labs\"\nsrc = \"content\"\n",
+    );
+    write(
+        root,
+        "content/SUMMARY.md",
+        "# Summary\n\n- [Intro](intro.md)\n",
+    );
+    write(
+        root,
+        "content/intro.md",
+        "# Intro\n\nDo [the lab](labs/01-tarball.md).\n",
+    );
+    devoops()
+        .args(["check-links"])
+        .arg(root)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "labs/01-tarball/README.md:3:49: broken link `../tarball.md`: no chapter `tarball.md` in SUMMARY.md",
+        ));
+
+    write(
+        root,
+        "content/SUMMARY.md",
+        "# Summary\n\n- [Intro](intro.md)\n- [Here's a tarball](tarball.md)\n",
+    );
+    write(root, "content/tarball.md", "# Here's a tarball\n");
+    devoops()
+        .args(["check-links"])
+        .arg(root)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 broken"));
 }

@@ -1,17 +1,13 @@
 //! Search index round trip: build a book with the CLI, then run the site's own `js/search.js`
 //! against the site's own `searchindex.js` in Node, the same code the browser runs.
 
+mod support;
+
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use assert_cmd::Command as CargoCommand;
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
+use support::{devoops, write};
 
 fn build_book() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -42,8 +38,7 @@ fn build_book() -> tempfile::TempDir {
         "# Lab: tarball\n\nShip the release as a tarball and write down every step.\n",
     );
     let out = root.join("site");
-    CargoCommand::cargo_bin("devoops")
-        .unwrap()
+    devoops()
         .args(["build", "-q", "-d"])
         .arg(&out)
         .arg(root)

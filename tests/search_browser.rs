@@ -3,11 +3,11 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use assert_cmd::Command as CargoCommand;
 use serde_json::json;
-use support::{Browser, write};
+use support::cdp::Browser;
+use support::{devoops, file_url, screenshot_path, write};
 
 fn build_book() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -38,8 +38,7 @@ fn build_book() -> (tempfile::TempDir, PathBuf) {
         "# Lab: tarball\n\nShip the release as a tarball.\n",
     );
     let site = root.join("site");
-    CargoCommand::cargo_bin("devoops")
-        .unwrap()
+    devoops()
         .args(["build", "-q", "-d"])
         .arg(&site)
         .arg(root)
@@ -53,27 +52,31 @@ fn typing_a_query_and_pressing_enter_opens_the_section() {
     let (_book, site) = build_book();
     let mut browser = Browser::launch();
     // A page one folder down, so the result link must climb back to the root.
-    let start = format!("file://{}", site.join("labs/01-tarball.html").display());
-    browser.open(&start);
-    browser.wait_for("document.readyState === 'complete'");
+    let page = browser.open(&file_url(&site.join("labs/01-tarball.html")));
 
     // "/" focuses the search box from anywhere on the page.
-    browser.press("/", "Slash", 191, Some("/"));
-    browser.wait_for("document.activeElement && document.activeElement.id === 'search-input'");
+    browser.press(&page, "/");
+    browser.wait_for(
+        &page,
+        "document.activeElement && document.activeElement.id === 'search-input'",
+        "the search box to take the focus",
+    );
     assert_eq!(
-        browser.eval("document.getElementById('search-input').value"),
+        browser.eval(&page, "document.getElementById('search-input').value"),
         json!("")
     );
 
-    browser.call("Input.insertText", json!({ "text": "cach lay" }));
-    browser.wait_for("document.querySelectorAll('#search-results .search-result').length > 0");
+    browser.type_text(&page, "cach lay");
+    browser.wait_for(
+        &page,
+        "document.querySelectorAll('#search-results .search-result').length > 0",
+        "results",
+    );
     let first = browser.eval(
+        &page,
         "(() => { const a = document.querySelector('#search-results .search-result'); return [a.href, a.textContent]; })()",
     );
-    let expected = format!(
-        "file://{}",
-        site.join("images.html#caching-layers").display()
-    );
+    let expected = file_url(&site.join("images.html#caching-layers"));
     assert_eq!(first[0], json!(expected), "{first}");
     let text = first[1].as_str().unwrap();
     assert!(text.contains("Images › Caching layers"), "{text}");
@@ -82,27 +85,47 @@ fn typing_a_query_and_pressing_enter_opens_the_section() {
         "teaser shown: {text}"
     );
     assert_eq!(
-        browser.eval("document.querySelector('#search-results mark').textContent"),
+        browser.eval(
+            &page,
+            "document.querySelector('#search-results mark').textContent"
+        ),
         json!("layer"),
         "query words are marked in the teaser"
     );
-    if let Some(dir) = std::env::var_os("DEVOOPS_SCREENSHOT") {
-        browser.screenshot(&Path::new(&dir).join("search-results.png"));
-    }
+    browser.screenshot(&page, &screenshot_path("search-results.png"));
 
-    browser.press("Enter", "Enter", 13, Some("\r"));
-    browser.wait_for("location.href.endsWith('/images.html#caching-layers')");
-    browser.wait_for("document.readyState === 'complete'");
+    browser.press(&page, "Enter");
+    browser.wait_for(
+        &page,
+        "location.href.endsWith('/images.html#caching-layers') && document.readyState === 'complete'",
+        "the result's page",
+    );
     assert_eq!(
-        browser.eval("document.querySelector('h2#caching-layers') !== null"),
+        browser.eval(
+            &page,
+            "document.querySelector('h2#caching-layers') !== null"
+        ),
         json!(true)
     );
 
     // "s" works too, and Escape closes the results.
-    browser.press("s", "KeyS", 83, Some("s"));
-    browser.wait_for("document.activeElement.id === 'search-input'");
-    browser.call("Input.insertText", json!({ "text": "nothingmatchesthis" }));
-    browser.wait_for("document.querySelector('#search-results .search-empty') !== null");
-    browser.press("Escape", "Escape", 27, None);
-    browser.wait_for("document.getElementById('search-results').hidden");
+    browser.press(&page, "s");
+    browser.wait_for(
+        &page,
+        "document.activeElement.id === 'search-input'",
+        "the search box to take the focus",
+    );
+    browser.type_text(&page, "nothingmatchesthis");
+    browser.wait_for(
+        &page,
+        "document.querySelector('#search-results .search-empty') !== null",
+        "the no-results message",
+    );
+    browser.press(&page, "Escape");
+    browser.wait_for(
+        &page,
+        "document.getElementById('search-results').hidden",
+        "the results to close",
+    );
+    browser.assert_no_errors();
 }

@@ -7,9 +7,9 @@ mod support;
 use std::fmt::Write as _;
 use std::fs;
 
-use assert_cmd::Command as CargoCommand;
 use serde_json::json;
-use support::{Browser, write};
+use support::cdp::Browser;
+use support::{devoops, file_url, write};
 
 #[test]
 fn a_large_book_shares_its_sidebar_and_marks_the_current_page() {
@@ -47,8 +47,7 @@ fn a_large_book_shares_its_sidebar_and_marks_the_current_page() {
     }
     write(root, "content/SUMMARY.md", &summary);
     let site = root.join("site");
-    CargoCommand::cargo_bin("devoops")
-        .unwrap()
+    devoops()
         .args(["build", "-q", "-d"])
         .arg(&site)
         .arg(root)
@@ -68,29 +67,23 @@ fn a_large_book_shares_its_sidebar_and_marks_the_current_page() {
     );
 
     let mut browser = Browser::launch();
-    browser.open(&format!(
-        "file://{}",
-        site.join("part7/page3.html").display()
-    ));
-    browser.wait_for("document.readyState === 'complete'");
+    let tab = browser.open(&file_url(&site.join("part7/page3.html")));
     assert_eq!(
-        browser.eval("document.querySelectorAll('#sidebar .chapter-item a').length"),
+        browser.eval(
+            &tab,
+            "document.querySelectorAll('#sidebar .chapter-item a').length"
+        ),
         json!(420)
     );
-    let current = browser.eval("document.querySelector('#sidebar a[aria-current=page]').href");
-    assert_eq!(
-        current,
-        json!(format!(
-            "file://{}",
-            site.join("part7/page3.html").display()
-        ))
+    let current = browser.eval(
+        &tab,
+        "document.querySelector('#sidebar a[aria-current=page]').href",
     );
-    let first = browser.eval("document.querySelector('#sidebar .chapter-item a').href");
-    assert_eq!(
-        first,
-        json!(format!(
-            "file://{}",
-            site.join("part0/index.html").display()
-        ))
+    assert_eq!(current, json!(file_url(&site.join("part7/page3.html"))));
+    let first = browser.eval(
+        &tab,
+        "document.querySelector('#sidebar .chapter-item a').href",
     );
+    assert_eq!(first, json!(file_url(&site.join("part0/index.html"))));
+    browser.assert_no_errors();
 }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::book::{Book, page_path, summary::percent_decode};
-use crate::error::{Error, Result, read_text};
+use crate::error::{Error, Result, line_col, read_text};
 use crate::render::{PageSummary, Renderer, blocks, markdown};
 use extract::{SourceLink, is_external, resolve};
 
@@ -25,7 +25,8 @@ use extract::{SourceLink, is_external, resolve};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExternalLink {
     pub file: PathBuf,
-    pub line: usize,
+    /// `None` when the page was put together from the file and the link is not found in it.
+    pub line: Option<usize>,
     pub url: String,
 }
 
@@ -98,7 +99,7 @@ impl SiteMap {
             .chapters
             .par_iter()
             .map(|chapter| {
-                let pieces = blocks::scan(&chapter.markdown, &chapter.origin, 1)?;
+                let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
                 let body = markdown::render_unhighlighted(&blocks::handbook_markdown(&pieces));
                 Ok(PageSummary {
                     anchors: markdown::html_ids(&body.html),
@@ -112,34 +113,63 @@ impl SiteMap {
     }
 }
 
+/// One Markdown text whose links are checked, and how to point at them in the author's file.
+struct Source<'b> {
+    /// The file messages name: the chapter's own file, or the README a lab page is made from.
+    file: PathBuf,
+    /// The Markdown the site renders (what the links are read from).
+    markdown: &'b str,
+    /// The file's text, when the page is not a verbatim copy of it (included files, lab pages
+    /// put together from a README): links are then found in it by what they point to.
+    original: Option<String>,
+    /// The file line the Markdown starts on (after front matter).
+    first_line: usize,
+    /// The page's folder in the site, which relative links start from.
+    base: PathBuf,
+    page: String,
+}
+
 /// Checks the links of every chapter and of SUMMARY.md.
 pub fn check(book: &Book, site: &SiteMap) -> Result<LinkReport> {
-    // (file to report, its text if not read from that file, folder in the site, page)
-    let mut sources: Vec<(PathBuf, Option<&str>, PathBuf, String)> = Vec::new();
-    let summary = book.src_dir.join("SUMMARY.md");
-    if summary.is_file() {
-        sources.push((summary, None, PathBuf::new(), "SUMMARY.md".into()));
+    let summary_path = book.src_dir.join("SUMMARY.md");
+    let summary = if summary_path.is_file() {
+        Some(read_text(&summary_path)?)
+    } else {
+        None
+    };
+    let mut sources: Vec<Source> = Vec::new();
+    if let Some(text) = &summary {
+        sources.push(Source {
+            file: summary_path.clone(),
+            markdown: text,
+            original: None,
+            first_line: 1,
+            base: PathBuf::new(),
+            page: "SUMMARY.md".into(),
+        });
     }
     for chapter in &book.chapters {
-        let base = chapter
-            .source_path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        // A page made from something other than a Markdown file on disk is checked as loaded.
-        let text = (!chapter.origin.is_file()).then_some(chapter.markdown.as_str());
-        sources.push((chapter.origin.clone(), text, base, chapter.output_path()));
+        let original = match chapter.origin.is_file() {
+            true => Some(read_text(&chapter.origin)?),
+            false => None,
+        };
+        sources.push(Source {
+            file: chapter.origin.clone(),
+            markdown: &chapter.markdown,
+            original: original.filter(|text| !text.ends_with(chapter.markdown.as_str())),
+            first_line: chapter.first_line,
+            base: chapter
+                .source_path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+            page: chapter.output_path(),
+        });
     }
     let per_file: Vec<LinkReport> = sources
         .par_iter()
-        .map(|(file, text, base, page)| {
-            let text = match text {
-                Some(text) => text.to_string(),
-                None => read_text(file)?,
-            };
-            Ok(check_file(file, base, page, &extract::links(&text), site))
-        })
-        .collect::<Result<_>>()?;
+        .map(|source| check_source(source, site))
+        .collect();
     let mut report = LinkReport::default();
     for part in per_file {
         report.broken.extend(part.broken);
@@ -149,31 +179,45 @@ pub fn check(book: &Book, site: &SiteMap) -> Result<LinkReport> {
     Ok(report)
 }
 
-fn check_file(
-    file: &Path,
-    base: &Path,
-    own_page: &str,
-    links: &[SourceLink],
-    site: &SiteMap,
-) -> LinkReport {
+/// Line and column of a link in the author's file.
+fn locate(source: &Source, link: &SourceLink) -> Option<(usize, usize)> {
+    let Some(original) = &source.original else {
+        return Some((source.first_line + link.line - 1, link.column));
+    };
+    // Not a verbatim copy: find where the file says `](url`, or names the same file (a lab
+    // README links `../../content/x.md` where its page says `../x.md`).
+    let name = link.url.rsplit('/').next().unwrap_or(&link.url);
+    let at = original
+        .find(&format!("]({}", link.url))
+        .or_else(|| original.find(&format!("{name})")))
+        .or_else(|| original.find(&format!("/{name}")))?;
+    let start = original[..at]
+        .rfind('[')
+        .filter(|&b| b + 200 > at)
+        .unwrap_or(at);
+    Some(line_col(original, start))
+}
+
+fn check_source(source: &Source, site: &SiteMap) -> LinkReport {
     let mut report = LinkReport::default();
-    for link in links {
+    for link in extract::links(source.markdown) {
         if link.url.is_empty() {
             continue;
         }
+        let place = locate(source, &link);
         if is_external(&link.url) {
             report.external.push(ExternalLink {
-                file: file.to_path_buf(),
-                line: link.line,
+                file: source.file.clone(),
+                line: place.map(|p| p.0),
                 url: link.url.clone(),
             });
             continue;
         }
         report.checked += 1;
-        if let Err((message, help)) = check_link(&link.url, base, own_page, site) {
+        if let Err((message, help)) = check_link(&link.url, &source.base, &source.page, site) {
             report.broken.push(
                 Error::new(format!("broken link `{}`: {message}", link.url))
-                    .at(file, Some(link.line), Some(link.column))
+                    .at(&source.file, place.map(|p| p.0), place.map(|p| p.1))
                     .help(help),
             );
         }

@@ -5,10 +5,12 @@
 //! as it is done rather than held in memory.
 
 pub mod blocks;
+pub mod deck;
 pub mod highlight;
 pub mod markdown;
 pub mod print;
 pub mod sidebar;
+pub mod slides;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
@@ -91,6 +93,8 @@ struct PageCtx<'a> {
     next: Option<LinkCtx>,
     minutes: Option<u32>,
     edit_url: Option<String>,
+    /// The chapter's slide deck, when it has slides.
+    slides_href: Option<String>,
 }
 
 pub struct Renderer<'b> {
@@ -238,11 +242,12 @@ impl<'b> Renderer<'b> {
     /// Renders chapter `index` to a complete page.
     pub fn render_chapter(&self, index: usize) -> Result<RenderedPage> {
         let chapter = &self.book.chapters[index];
-        let pieces = blocks::scan(&chapter.markdown, &chapter.origin, 1)?;
+        let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
         let rendered = markdown::render(&blocks::handbook_markdown(&pieces));
         let path = chapter.output_path();
         let root = path_to_root(&path);
-        let html = self.page_html(chapter, index, &path, &root, &rendered)?;
+        let slides_href = self.slides_link(chapter, &pieces);
+        let html = self.page_html(chapter, index, &path, &root, &rendered, slides_href)?;
         Ok(RenderedPage {
             path,
             html,
@@ -259,6 +264,7 @@ impl<'b> Renderer<'b> {
         path: &str,
         root: &str,
         rendered: &markdown::RenderedMarkdown,
+        slides_href: Option<String>,
     ) -> Result<String> {
         let number = section_number(&chapter.number, self.show_numbers());
         let html_title = match &chapter.title_override {
@@ -289,6 +295,7 @@ impl<'b> Renderer<'b> {
             next: self.link_to(Some(index + 1), root),
             minutes: chapter.front.minutes,
             edit_url,
+            slides_href,
         };
         let mut ctx = self.base_context(root);
         ctx.insert("page", &page);
@@ -338,6 +345,7 @@ impl<'b> Renderer<'b> {
             .collect::<Result<_>>()?;
 
         self.write_index(out)?;
+        self.write_decks(out)?;
         // The two big single files are independent: write the print page while the search
         // index is built.
         let (printed, indexed) = rayon::join(
