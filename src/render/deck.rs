@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::markdown;
 use super::slides::{self, Slide};
+use super::spool::{self, Spool};
 use super::{Renderer, blocks, path_to_root, prefix_relative_urls, with_context};
 use crate::book::Chapter;
 use crate::error::Result;
@@ -77,11 +78,13 @@ struct ChapterSlides<'b> {
 
 fn render_chapter_slides(chapter: &Chapter, heading_level: u8) -> Result<ChapterSlides<'_>> {
     let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
-    let handbook_ids: Vec<String> = markdown::render(&blocks::handbook_markdown(&pieces))
-        .headings
-        .into_iter()
-        .map(|h| h.id)
-        .collect();
+    // Only the ids are needed here: skip highlighting the code a second time.
+    let handbook_ids: Vec<String> =
+        markdown::render_unhighlighted(&blocks::handbook_markdown(&pieces))
+            .headings
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
     let split = slides::split(&pieces, heading_level);
     let definitions = slides::link_definitions(&pieces);
     let with_definitions = |markdown: &str| format!("{markdown}\n\n{definitions}");
@@ -114,19 +117,47 @@ fn render_chapter_slides(chapter: &Chapter, heading_level: u8) -> Result<Chapter
     Ok(ChapterSlides { chapter, slides })
 }
 
-/// The chapters of the whole-talk deck: those with a time budget (`minutes`), since a budget
-/// is what puts a chapter on stage; appendices and lab pages have none. A book that sets no
-/// budget at all gets every chapter.
-fn talk_chapters<'a, 'b>(chapters: &[&'a ChapterSlides<'b>]) -> Vec<&'a ChapterSlides<'b>> {
-    let budgeted: Vec<_> = chapters
+/// The chapters of the whole-talk deck, as indexes into `chapters`, from those that have
+/// slides: the ones with a time budget (`minutes`), since a budget is what puts a chapter on
+/// stage; appendices and lab pages have none. A book that sets no budget at all gets every
+/// chapter.
+fn talk_chapters(chapters: &[Chapter], with_slides: &[usize]) -> Vec<usize> {
+    let budgeted: Vec<usize> = with_slides
         .iter()
         .copied()
-        .filter(|c| c.chapter.front.minutes.is_some())
+        .filter(|&i| chapters[i].front.minutes.is_some())
         .collect();
     if budgeted.is_empty() {
-        chapters.to_vec()
+        with_slides.to_vec()
     } else {
         budgeted
+    }
+}
+
+/// How many slides a chapter has, from its Markdown alone (nothing rendered).
+fn slide_count(chapter: &Chapter, heading_level: u8) -> Result<usize> {
+    let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
+    Ok(slides::split(&pieces, heading_level).len())
+}
+
+/// The prefix that moves a relative URL of the chapter's handbook page to where `deck` is.
+fn url_prefix(deck: &str, chapter: &Chapter) -> String {
+    let page = chapter.output_path();
+    let page_dir = page.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    format!(
+        "{}{page_dir}{}",
+        path_to_root(deck),
+        if page_dir.is_empty() { "" } else { "/" }
+    )
+}
+
+/// Slide HTML (whose links are relative to the chapter's handbook page) as it must read in
+/// a deck: links inside a slide are relative to the chapter's page; the deck lives elsewhere.
+fn relocate(html: &str, prefix: &str) -> String {
+    if prefix.is_empty() {
+        html.to_string()
+    } else {
+        prefix_relative_urls(html, prefix)
     }
 }
 
@@ -145,6 +176,25 @@ fn covered_sections(split: &[Slide], heading_count: usize) -> Vec<std::ops::Rang
             start..next_start.unwrap_or(heading_count)
         })
         .collect()
+}
+
+/// Moves a chapter's slides (relocated for the whole-talk deck) and notes into the spool,
+/// starting at slide `first` of the talk, and returns the chapter with markers in their place.
+/// Markers hold no URL, so the talk deck's own relocation leaves them as they are.
+fn spool_for_talk<'b>(
+    mut part: ChapterSlides<'b>,
+    first: usize,
+    spool: &Spool,
+) -> Result<ChapterSlides<'b>> {
+    let prefix = url_prefix(TALK_DECK, part.chapter);
+    for (j, slide) in part.slides.iter_mut().enumerate() {
+        let (html_piece, notes_piece) = (2 * (first + j), 2 * (first + j) + 1);
+        spool.add(html_piece, &relocate(&slide.html, &prefix))?;
+        spool.add(notes_piece, &relocate(&slide.notes_html, &prefix))?;
+        slide.html = spool::marker(html_piece);
+        slide.notes_html = spool::marker(notes_piece);
+    }
+    Ok(part)
 }
 
 #[derive(Serialize)]
@@ -198,61 +248,82 @@ struct DeckPlan<'a, 'b> {
 
 impl Renderer<'_> {
     /// Writes every chapter deck, the whole-talk deck and their presenter pages.
+    ///
+    /// Chapters are rendered in parallel and each writes its own deck at once. The whole-talk
+    /// deck holds every chapter's slides (on a big book, tens of megabytes): its slides wait
+    /// in a [`Spool`] on disk and the deck is streamed out at the end, so memory holds only
+    /// the chapters being rendered.
     pub fn write_decks(&self, out: &dyn Output) -> Result<()> {
         let level = self.book.config.devoops.slide_heading_level;
-        let all: Vec<ChapterSlides> = self
-            .book
-            .chapters
+        let chapters = &self.book.chapters;
+        let counts: Vec<usize> = chapters
             .par_iter()
-            .map(|c| render_chapter_slides(c, level))
+            .map(|c| slide_count(c, level))
             .collect::<Result<_>>()?;
-        let with_slides: Vec<&ChapterSlides> =
-            all.iter().filter(|c| !c.slides.is_empty()).collect();
-        let talk = talk_chapters(&with_slides);
+        let with_slides: Vec<usize> = (0..chapters.len()).filter(|&i| counts[i] > 0).collect();
+        let talk = talk_chapters(chapters, &with_slides);
+        let mut talk_start = vec![None; chapters.len()];
+        let mut talk_slides = 0;
+        for &i in &talk {
+            talk_start[i] = Some(talk_slides + 1);
+            talk_slides += counts[i];
+        }
+        // Two pieces per slide of the talk: its HTML, then its notes.
+        let spool = Spool::new(2 * talk_slides)?;
 
-        let mut plans = Vec::new();
-        let mut talk_number = 1;
-        for part in &with_slides {
-            let in_talk = talk.iter().any(|t| std::ptr::eq(*t, *part));
-            plans.push(DeckPlan {
-                kind: "chapter",
-                title: part.chapter.title.clone(),
-                path: chapter_deck_path(part.chapter),
-                parts: vec![part],
-                talk_start: in_talk.then_some(talk_number),
-            });
-            if in_talk {
-                talk_number += part.slides.len();
-            }
-        }
-        if !talk.is_empty() {
-            plans.push(DeckPlan {
-                kind: "talk",
-                title: self.book.title().to_string(),
-                path: TALK_DECK.to_string(),
-                parts: talk,
-                talk_start: None,
-            });
-        }
-        plans.par_iter().try_for_each(|plan| {
-            for presenter in [false, true] {
-                let ctx = self.deck_context(plan, presenter);
-                let (template, path) = if presenter {
-                    ("presenter.html", presenter_path(&plan.path))
-                } else {
-                    ("slides.html", plan.path.clone())
+        let stand_ins: Vec<Option<ChapterSlides>> = with_slides
+            .par_iter()
+            .map(|&i| {
+                let part = render_chapter_slides(&chapters[i], level)?;
+                let plan = DeckPlan {
+                    kind: "chapter",
+                    title: part.chapter.title.clone(),
+                    path: chapter_deck_path(part.chapter),
+                    parts: vec![&part],
+                    talk_start: talk_start[i],
                 };
-                let root = path_to_root(&path);
-                let mut tera_ctx = self.base_context(&root);
-                tera_ctx.insert("deck", &ctx);
-                let html = self
-                    .theme
-                    .render(template, &tera_ctx)
-                    .map_err(|e| with_context(e, &format!("while rendering {path}")))?;
-                out.write(&path, html.as_bytes())?;
+                self.write_deck(out, &plan, None)?;
+                match talk_start[i] {
+                    Some(start) => Ok(Some(spool_for_talk(part, start - 1, &spool)?)),
+                    None => Ok(None),
+                }
+            })
+            .collect::<Result<_>>()?;
+        if talk.is_empty() {
+            return Ok(());
+        }
+        let plan = DeckPlan {
+            kind: "talk",
+            title: self.book.title().to_string(),
+            path: TALK_DECK.to_string(),
+            parts: stand_ins.iter().flatten().collect(),
+            talk_start: None,
+        };
+        self.write_deck(out, &plan, Some(&spool))
+    }
+
+    /// Writes a deck and its presenter page; with a spool, the slides come from it.
+    fn write_deck(&self, out: &dyn Output, plan: &DeckPlan, spool: Option<&Spool>) -> Result<()> {
+        for presenter in [false, true] {
+            let ctx = self.deck_context(plan, presenter);
+            let (template, path) = if presenter {
+                ("presenter.html", presenter_path(&plan.path))
+            } else {
+                ("slides.html", plan.path.clone())
+            };
+            let root = path_to_root(&path);
+            let mut tera_ctx = self.base_context(&root);
+            tera_ctx.insert("deck", &ctx);
+            let html = self
+                .theme
+                .render(template, &tera_ctx)
+                .map_err(|e| with_context(e, &format!("while rendering {path}")))?;
+            match spool {
+                Some(spool) => out.write_pieces(&path, &mut spool.pieces(&html))?,
+                None => out.write(&path, html.as_bytes())?,
             }
-            Ok(())
-        })
+        }
+        Ok(())
     }
 
     fn deck_context(&self, plan: &DeckPlan, with_notes: bool) -> DeckCtx {
@@ -262,20 +333,8 @@ impl Renderer<'_> {
         for (chapter_index, part) in plan.parts.iter().enumerate() {
             let page = part.chapter.output_path();
             let handbook_page = relative_link(deck, &page);
-            // Links inside a slide are relative to the chapter's page; the deck lives elsewhere.
-            let page_dir = page.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-            let url_prefix = format!(
-                "{}{page_dir}{}",
-                path_to_root(deck),
-                if page_dir.is_empty() { "" } else { "/" }
-            );
-            let relocate = |html: &str| {
-                if url_prefix.is_empty() {
-                    html.to_string()
-                } else {
-                    prefix_relative_urls(html, &url_prefix)
-                }
-            };
+            let prefix = url_prefix(deck, part.chapter);
+            let relocate = |html: &str| relocate(html, &prefix);
             chapters.push(ChapterCtx {
                 title: part.chapter.title.clone(),
                 minutes: part.chapter.front.minutes,
@@ -395,16 +454,10 @@ mod tests {
     fn the_talk_is_the_chapters_with_a_budget_or_else_all() {
         let mut timed = chapter("timed.md");
         timed.front.minutes = Some(5);
-        let plain = chapter("plain.md");
-        let slides = |c| ChapterSlides {
-            chapter: c,
-            slides: Vec::new(),
-        };
-        let (timed, plain) = (slides(&timed), slides(&plain));
-        let talk = talk_chapters(&[&plain, &timed]);
-        assert_eq!(talk.len(), 1);
-        assert!(std::ptr::eq(talk[0], &timed));
-        assert_eq!(talk_chapters(&[&plain, &plain]).len(), 2);
+        let chapters = [chapter("plain.md"), timed, chapter("no-slides.md")];
+        assert_eq!(talk_chapters(&chapters, &[0, 1]), [1]);
+        assert_eq!(talk_chapters(&chapters, &[0]), [0]);
+        assert!(talk_chapters(&chapters, &[]).is_empty());
     }
 
     #[test]

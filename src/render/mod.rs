@@ -8,9 +8,9 @@ pub mod blocks;
 pub mod deck;
 pub mod highlight;
 pub mod markdown;
-pub mod print;
 pub mod sidebar;
 pub mod slides;
+pub mod spool;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
@@ -323,7 +323,7 @@ impl<'b> Renderer<'b> {
             .html
             .print
             .enable
-            .then(|| print::PrintSpool::new(total))
+            .then(|| spool::Spool::new(total))
             .transpose()?;
         let pages: Vec<PageSummary> = (0..total)
             .into_par_iter()
@@ -406,7 +406,7 @@ impl<'b> Renderer<'b> {
         &self,
         out: &dyn Output,
         pages: &[PageSummary],
-        spool: &print::PrintSpool,
+        spool: &spool::Spool,
     ) -> Result<()> {
         #[derive(Serialize)]
         struct PrintChapter<'a> {
@@ -420,7 +420,7 @@ impl<'b> Renderer<'b> {
             .map(|(i, summary)| PrintChapter {
                 title: &summary.title,
                 id: markdown::slugify(&summary.path.replace(['/', '.'], "-")),
-                content: print::marker(i),
+                content: spool::marker(i),
             })
             .collect();
         let mut ctx = self.base_context("");

@@ -1,10 +1,11 @@
-//! The print page (every chapter on one page) without holding every chapter in memory.
+//! Pages made of every chapter (the print page, the whole-talk deck and its presenter page)
+//! without holding every chapter in memory.
 //!
-//! While pages render in parallel, each chapter's body HTML is appended to an anonymous temp
-//! file (the spool). At the end the `print.html` template is rendered with a short marker in
-//! place of each chapter's content, and the page is streamed out piece by piece: template text,
-//! then chapter bodies read back from the spool one at a time. On a 1,000-page book the print
-//! page is ~50 MB of HTML; holding it (plus Tera's copy of it) dominated the build's peak memory.
+//! While chapters render in parallel, each piece of HTML such a page needs is appended to an
+//! anonymous temp file (the spool). At the end the page's template is rendered with a short
+//! marker in place of each piece, and the page is streamed out: template text, then pieces read
+//! back from the spool one at a time. On a 1,000-page book each of these pages is ~50 MB of
+//! HTML; holding them (plus Tera's copies) dominated the build's peak memory.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -12,70 +13,69 @@ use std::sync::Mutex;
 
 use crate::error::{Error, Result};
 
-/// Stands for chapter `i`'s content in the rendered print template.
-const MARK_OPEN: &str = "@@DEVOOPS_PRINT_";
+/// Stands for piece `i` in a rendered template.
+const MARK_OPEN: &str = "@@DEVOOPS_PIECE_";
 const MARK_CLOSE: &str = "@@";
 
 pub fn marker(index: usize) -> String {
     format!("{MARK_OPEN}{index}{MARK_CLOSE}")
 }
 
-/// Chapter bodies waiting for the print page, stored on disk in the order they finished.
-pub struct PrintSpool {
+/// Pieces of HTML waiting for their page, stored on disk in the order they finished.
+pub struct Spool {
     file: Mutex<File>,
-    /// `(offset, length)` in the spool per chapter index.
+    /// `(offset, length)` in the file per piece.
     spans: Mutex<Vec<Option<(u64, usize)>>>,
 }
 
 fn spool_error(e: std::io::Error) -> Error {
     Error::new(format!(
-        "cannot use a temporary file for the print page: {e}"
+        "cannot use a temporary file for a page of the whole book: {e}"
     ))
-    .help("check free space in the temporary folder (TMPDIR), or disable `[output.html.print]`")
+    .help("check free space in the temporary folder (TMPDIR)")
 }
 
-impl PrintSpool {
-    pub fn new(chapters: usize) -> Result<PrintSpool> {
-        Ok(PrintSpool {
+impl Spool {
+    pub fn new(pieces: usize) -> Result<Spool> {
+        Ok(Spool {
             file: Mutex::new(tempfile::tempfile().map_err(spool_error)?),
-            spans: Mutex::new(vec![None; chapters]),
+            spans: Mutex::new(vec![None; pieces]),
         })
     }
 
-    /// Stores chapter `index`'s body; called from the rendering threads.
+    /// Stores piece `index`; called from the rendering threads.
     pub fn add(&self, index: usize, content: &str) -> Result<()> {
         let offset = {
-            let mut file = self.file.lock().expect("print spool lock poisoned");
+            let mut file = self.file.lock().expect("spool lock poisoned");
             let offset = file.seek(SeekFrom::End(0)).map_err(spool_error)?;
             file.write_all(content.as_bytes()).map_err(spool_error)?;
             offset
         };
-        self.spans.lock().expect("print spool lock poisoned")[index] =
-            Some((offset, content.len()));
+        self.spans.lock().expect("spool lock poisoned")[index] = Some((offset, content.len()));
         Ok(())
     }
 
-    /// Chapter `index`'s body as stored (empty if it was never added).
+    /// Piece `index` as stored (empty if it was never added).
     fn read(&self, index: usize) -> Result<Vec<u8>> {
         let span = self
             .spans
             .lock()
-            .expect("print spool lock poisoned")
+            .expect("spool lock poisoned")
             .get(index)
             .copied()
             .flatten();
         let Some((offset, len)) = span else {
             return Ok(Vec::new());
         };
-        let mut file = self.file.lock().expect("print spool lock poisoned");
+        let mut file = self.file.lock().expect("spool lock poisoned");
         file.seek(SeekFrom::Start(offset)).map_err(spool_error)?;
         let mut bytes = vec![0; len];
         file.read_exact(&mut bytes).map_err(spool_error)?;
         Ok(bytes)
     }
 
-    /// Splits the rendered template at the markers and yields template text and chapter bodies
-    /// in order, reading each body from the spool only when it is needed.
+    /// Splits the rendered template at the markers and yields template text and pieces in
+    /// order, reading each piece from the spool only when it is needed.
     pub fn pieces<'a>(&'a self, rendered: &'a str) -> impl Iterator<Item = Result<Vec<u8>>> + 'a {
         let mut rest = rendered;
         let mut pending: Option<usize> = None;
@@ -98,7 +98,7 @@ impl PrintSpool {
     }
 }
 
-/// The first marker in `text`: its start, the chapter index, and the end.
+/// The first marker in `text`: its start, the piece's index, and the end.
 fn next_marker(text: &str) -> Option<(usize, usize, usize)> {
     let mut from = 0;
     while let Some(found) = text[from..].find(MARK_OPEN) {
@@ -124,12 +124,12 @@ mod tests {
 
     #[test]
     fn bodies_come_back_in_template_order() {
-        let spool = PrintSpool::new(3).unwrap();
+        let spool = Spool::new(3).unwrap();
         spool.add(2, "<p>third</p>").unwrap();
         spool.add(0, "<p>first</p>").unwrap();
         spool.add(1, "").unwrap();
         let page = format!(
-            "<main>{}|{}|{}</main>@@DEVOOPS_PRINT_x@@",
+            "<main>{}|{}|{}</main>@@DEVOOPS_PIECE_x@@",
             marker(0),
             marker(1),
             marker(2)
@@ -141,7 +141,7 @@ mod tests {
             .concat();
         assert_eq!(
             String::from_utf8(joined).unwrap(),
-            "<main><p>first</p>||<p>third</p></main>@@DEVOOPS_PRINT_x@@"
+            "<main><p>first</p>||<p>third</p></main>@@DEVOOPS_PIECE_x@@"
         );
     }
 }
