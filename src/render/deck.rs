@@ -12,7 +12,7 @@ use super::markdown;
 use super::slides::{self, Slide};
 use super::spool::{self, Spool};
 use super::{Renderer, blocks, path_to_root, prefix_relative_urls, with_context};
-use crate::book::Chapter;
+use crate::book::{Book, Chapter};
 use crate::error::Result;
 use crate::site::Output;
 
@@ -71,20 +71,30 @@ struct RenderedSlide {
 }
 
 /// A chapter's slides, ready to be written into any deck.
-struct ChapterSlides<'b> {
+pub struct ChapterSlides<'b> {
     chapter: &'b Chapter,
     slides: Vec<RenderedSlide>,
 }
 
+#[cfg(test)]
 fn render_chapter_slides(chapter: &Chapter, heading_level: u8) -> Result<ChapterSlides<'_>> {
     let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
-    // Only the ids are needed here: skip highlighting the code a second time.
     let handbook_ids: Vec<String> =
         markdown::render_unhighlighted(&blocks::handbook_markdown(&pieces))
             .headings
             .into_iter()
             .map(|h| h.id)
             .collect();
+    slides_of(chapter, heading_level, &handbook_ids)
+}
+
+/// A chapter's slides; `handbook_ids` are the anchors of its handbook page's headings.
+fn slides_of<'b>(
+    chapter: &'b Chapter,
+    heading_level: u8,
+    handbook_ids: &[String],
+) -> Result<ChapterSlides<'b>> {
+    let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
     let split = slides::split(&pieces, heading_level);
     let definitions = slides::link_definitions(&pieces);
     let with_definitions = |markdown: &str| format!("{markdown}\n\n{definitions}");
@@ -246,60 +256,93 @@ struct DeckPlan<'a, 'b> {
     talk_start: Option<usize>,
 }
 
-impl Renderer<'_> {
-    /// Writes every chapter deck, the whole-talk deck and their presenter pages.
-    ///
-    /// Chapters are rendered in parallel and each writes its own deck at once. The whole-talk
-    /// deck holds every chapter's slides (on a big book, tens of megabytes): its slides wait
-    /// in a [`Spool`] on disk and the deck is streamed out at the end, so memory holds only
-    /// the chapters being rendered.
-    pub fn write_decks(&self, out: &dyn Output) -> Result<()> {
-        let level = self.book.config.devoops.slide_heading_level;
-        let chapters = &self.book.chapters;
-        let counts: Vec<usize> = chapters
+/// What the decks need to know before any chapter is rendered, worked out from the Markdown
+/// alone: which chapters have slides, which make up the whole talk and where each one starts
+/// in it. The whole-talk deck holds every chapter's slides (tens of megabytes on a big book):
+/// they wait in a [`Spool`] on disk and the deck is streamed out at the end, so memory holds
+/// only the chapters being rendered.
+pub struct DeckOutline {
+    has_slides: Vec<bool>,
+    /// Number of the chapter's first slide in the whole-talk deck, for chapters in the talk.
+    talk_start: Vec<Option<usize>>,
+    /// Two pieces per slide of the talk: its HTML, then its notes.
+    spool: Spool,
+}
+
+impl DeckOutline {
+    pub fn new(book: &Book) -> Result<DeckOutline> {
+        let level = book.config.devoops.slide_heading_level;
+        let counts: Vec<usize> = book
+            .chapters
             .par_iter()
             .map(|c| slide_count(c, level))
             .collect::<Result<_>>()?;
-        let with_slides: Vec<usize> = (0..chapters.len()).filter(|&i| counts[i] > 0).collect();
-        let talk = talk_chapters(chapters, &with_slides);
-        let mut talk_start = vec![None; chapters.len()];
+        let with_slides: Vec<usize> = (0..counts.len()).filter(|&i| counts[i] > 0).collect();
+        let mut talk_start = vec![None; counts.len()];
         let mut talk_slides = 0;
-        for &i in &talk {
+        for i in talk_chapters(&book.chapters, &with_slides) {
             talk_start[i] = Some(talk_slides + 1);
             talk_slides += counts[i];
         }
-        // Two pieces per slide of the talk: its HTML, then its notes.
-        let spool = Spool::new(2 * talk_slides)?;
+        Ok(DeckOutline {
+            has_slides: counts.iter().map(|&n| n > 0).collect(),
+            talk_start,
+            spool: Spool::new(2 * talk_slides)?,
+        })
+    }
+}
 
-        let stand_ins: Vec<Option<ChapterSlides>> = with_slides
-            .par_iter()
-            .map(|&i| {
-                let part = render_chapter_slides(&chapters[i], level)?;
-                let plan = DeckPlan {
-                    kind: "chapter",
-                    title: part.chapter.title.clone(),
-                    path: chapter_deck_path(part.chapter),
-                    parts: vec![&part],
-                    talk_start: talk_start[i],
-                };
-                self.write_deck(out, &plan, None)?;
-                match talk_start[i] {
-                    Some(start) => Ok(Some(spool_for_talk(part, start - 1, &spool)?)),
-                    None => Ok(None),
-                }
-            })
-            .collect::<Result<_>>()?;
-        if talk.is_empty() {
+impl Renderer<'_> {
+    /// Writes chapter `index`'s deck and presenter page (`handbook_ids`: the anchors of its
+    /// handbook page), and returns what the whole-talk deck needs of it, if it is in the talk.
+    /// Called for every chapter while the handbook renders, inside the same
+    /// [`highlight::with_block_cache`](super::highlight::with_block_cache) scope as the
+    /// chapter's page, so its code is highlighted once for both.
+    pub fn write_chapter_deck(
+        &self,
+        out: &dyn Output,
+        decks: &DeckOutline,
+        index: usize,
+        handbook_ids: &[String],
+    ) -> Result<Option<ChapterSlides<'_>>> {
+        if !decks.has_slides[index] {
+            return Ok(None);
+        }
+        let level = self.book.config.devoops.slide_heading_level;
+        let part = slides_of(&self.book.chapters[index], level, handbook_ids)?;
+        let plan = DeckPlan {
+            kind: "chapter",
+            title: part.chapter.title.clone(),
+            path: chapter_deck_path(part.chapter),
+            parts: vec![&part],
+            talk_start: decks.talk_start[index],
+        };
+        self.write_deck(out, &plan, None)?;
+        match decks.talk_start[index] {
+            Some(start) => Ok(Some(spool_for_talk(part, start - 1, &decks.spool)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes the whole-talk deck and its presenter page from the parts the chapters left
+    /// (in book order), streaming their slides from the spool.
+    pub fn write_talk_deck(
+        &self,
+        out: &dyn Output,
+        decks: &DeckOutline,
+        parts: Vec<ChapterSlides>,
+    ) -> Result<()> {
+        if parts.is_empty() {
             return Ok(());
         }
         let plan = DeckPlan {
             kind: "talk",
             title: self.book.title().to_string(),
             path: TALK_DECK.to_string(),
-            parts: stand_ins.iter().flatten().collect(),
+            parts: parts.iter().collect(),
             talk_start: None,
         };
-        self.write_deck(out, &plan, Some(&spool))
+        self.write_deck(out, &plan, Some(&decks.spool))
     }
 
     /// Writes a deck and its presenter page; with a spool, the slides come from it.

@@ -62,8 +62,44 @@ pub fn fence_language(info: &str) -> &str {
         .trim()
 }
 
+thread_local! {
+    /// Blocks highlighted inside [`with_block_cache`] on this thread: `(info, code, html)`.
+    static BLOCKS: RefCell<Option<Vec<(String, String, String)>>> = const { RefCell::new(None) };
+}
+
+/// Runs `work` with highlighted blocks remembered on this thread, so a code block that is
+/// rendered twice (a chapter's handbook page, then its slides) is highlighted once. The cache
+/// lives only for `work`: one chapter's blocks, not the book's.
+pub fn with_block_cache<R>(work: impl FnOnce() -> R) -> R {
+    let outer = BLOCKS.with_borrow_mut(|cache| cache.replace(Vec::new()));
+    let result = work();
+    BLOCKS.with_borrow_mut(|cache| *cache = outer);
+    result
+}
+
 /// A highlighted `<pre><code>` block. Unknown or empty languages give plain escaped code.
 pub fn highlight_block(code: &str, info: &str) -> String {
+    let cached = BLOCKS.with_borrow(|cache| {
+        cache.as_ref().and_then(|blocks| {
+            blocks
+                .iter()
+                .find(|(i, c, _)| i == info && c == code)
+                .map(|(_, _, html)| html.clone())
+        })
+    });
+    if let Some(html) = cached {
+        return html;
+    }
+    let html = highlight_uncached(code, info);
+    BLOCKS.with_borrow_mut(|cache| {
+        if let Some(blocks) = cache {
+            blocks.push((info.to_string(), code.to_string(), html.clone()));
+        }
+    });
+    html
+}
+
+fn highlight_uncached(code: &str, info: &str) -> String {
     let lang = fence_language(info);
     let body = find_syntax(lang)
         .filter(|_| !lang.is_empty())
@@ -283,6 +319,26 @@ mod tests {
                 "{lang}"
             );
         }
+    }
+
+    #[test]
+    fn blocks_repeat_from_the_cache_only_inside_its_scope() {
+        let code = "let cached = 1;\n";
+        let (first, second) = with_block_cache(|| {
+            let first = highlight_block(code, "rust");
+            assert!(BLOCKS.with_borrow(|c| c.as_ref().unwrap().len() == 1));
+            (first, highlight_block(code, "rust"))
+        });
+        assert_eq!(first, second);
+        assert_ne!(
+            highlight_block(code, "text"),
+            first,
+            "the info string is part of the key"
+        );
+        assert!(
+            BLOCKS.with_borrow(|c| c.is_none()),
+            "nothing kept after the scope"
+        );
     }
 
     #[test]

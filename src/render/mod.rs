@@ -325,27 +325,36 @@ impl<'b> Renderer<'b> {
             .enable
             .then(|| spool::Spool::new(total))
             .transpose()?;
-        let pages: Vec<PageSummary> = (0..total)
+        let decks = deck::DeckOutline::new(self.book)?;
+        let rendered: Vec<(PageSummary, Option<deck::ChapterSlides>)> = (0..total)
             .into_par_iter()
             .map(|i| {
-                let page = self.render_chapter(i)?;
+                // The chapter's page and its deck share one highlighting of its code.
+                let (page, talk_part) = highlight::with_block_cache(|| -> Result<_> {
+                    let page = self.render_chapter(i)?;
+                    let ids: Vec<String> = page.headings.iter().map(|h| h.id.clone()).collect();
+                    let talk_part = self.write_chapter_deck(out, &decks, i, &ids)?;
+                    Ok((page, talk_part))
+                })?;
                 out.write(&page.path, page.html.as_bytes())?;
                 drop(page.html);
                 if let Some(spool) = &print {
                     spool.add(i, &print_content(&page.path, &page.content))?;
                 }
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                Ok(PageSummary {
+                let summary = PageSummary {
                     anchors: markdown::html_ids(&page.content),
                     path: page.path,
                     title: self.book.chapters[i].title.clone(),
                     sections: page.sections,
-                })
+                };
+                Ok((summary, talk_part))
             })
             .collect::<Result<_>>()?;
+        let (pages, talk_parts): (Vec<PageSummary>, Vec<_>) = rendered.into_iter().unzip();
 
         self.write_index(out)?;
-        self.write_decks(out)?;
+        self.write_talk_deck(out, &decks, talk_parts.into_iter().flatten().collect())?;
         // The two big single files are independent: write the print page while the search
         // index is built.
         let (printed, indexed) = rayon::join(
