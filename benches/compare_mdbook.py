@@ -115,8 +115,16 @@ def main():
             "mdbook": [str(mdbook), "build", str(book), "--dest-dir", str(out["mdbook"])],
         }
 
+        trash = work / "trash"
+        trash.mkdir()
+
         def run(tool):
-            shutil.rmtree(out[tool], ignore_errors=True)
+            # Move the previous output aside instead of deleting it: on ext4 without a journal,
+            # new inodes skip recently freed ones one by one, so deleting thousands of files
+            # just before a build makes the next build's file creation quadratic. That would
+            # time the harness's `rm -rf`, not the tools. The trash goes when the run is over.
+            if out[tool].exists():
+                out[tool].rename(trash / f"{tool}-{len(list(trash.iterdir()))}")
             return measure(commands[tool])
 
         print(f"{args.pages}-page book; devoops {devoops}; mdBook {mdbook}; {args.runs} rounds + warm-up",
