@@ -354,19 +354,25 @@ impl<'b> Renderer<'b> {
         let (pages, talk_parts): (Vec<PageSummary>, Vec<_>) = rendered.into_iter().unzip();
 
         self.write_index(out)?;
-        self.write_talk_deck(out, &decks, talk_parts.into_iter().flatten().collect())?;
-        // The two big single files are independent: write the print page while the search
-        // index is built.
-        let (printed, indexed) = rayon::join(
-            || match &print {
-                Some(spool) => self.write_print(out, &pages, spool),
-                None => Ok(()),
-            },
-            || match self.book.config.output.html.search.enable {
-                true => crate::search::write_index(&pages, out),
-                false => Ok(()),
+        // The pages made of every chapter are independent of each other: the whole-talk deck
+        // and the print page stream from their spools while the search index is built.
+        let talk_parts: Vec<_> = talk_parts.into_iter().flatten().collect();
+        let (talk, (printed, indexed)) = rayon::join(
+            || self.write_talk_deck(out, &decks, talk_parts),
+            || {
+                rayon::join(
+                    || match &print {
+                        Some(spool) => self.write_print(out, &pages, spool),
+                        None => Ok(()),
+                    },
+                    || match self.book.config.output.html.search.enable {
+                        true => crate::search::write_index(&pages, out),
+                        false => Ok(()),
+                    },
+                )
             },
         );
+        talk?;
         printed?;
         indexed?;
         if self.sidebar_shared {
