@@ -347,8 +347,13 @@ impl Renderer<'_> {
 
     /// Writes a deck and its presenter page; with a spool, the slides come from it.
     fn write_deck(&self, out: &dyn Output, plan: &DeckPlan, spool: Option<&Spool>) -> Result<()> {
-        for presenter in [false, true] {
-            let ctx = self.deck_context(plan, presenter);
+        // One context for both pages (relocating every slide once): the presenter page with
+        // the notes, then the audience deck with the notes taken out.
+        let mut ctx = self.deck_context(plan, true);
+        for presenter in [true, false] {
+            if !presenter {
+                ctx.slides.iter_mut().for_each(|s| s.notes = None);
+            }
             let (template, path) = if presenter {
                 ("presenter.html", presenter_path(&plan.path))
             } else {

@@ -213,9 +213,9 @@ fn render_with(markdown: &str, highlight: bool) -> RenderedMarkdown {
 pub fn html_ids(html: &str) -> Vec<String> {
     let mut ids = Vec::new();
     let mut rest = html;
-    while let Some(at) = rest.find(" id=\"") {
+    while let Some(at) = memchr::memmem::find(rest.as_bytes(), b" id=\"") {
         rest = &rest[at + 5..];
-        let end = rest.find('"').unwrap_or(rest.len());
+        let end = memchr::memchr(b'"', rest.as_bytes()).unwrap_or(rest.len());
         ids.push(unescape_attr(&rest[..end]));
         rest = &rest[end..];
     }

@@ -545,18 +545,22 @@ pub fn slash_path(p: &Path) -> String {
 /// For the print page: a chapter from `dir/` moves to the root, so its relative `href`/`src`
 /// values need `dir/` in front. Anchors, absolute and external URLs stay as they are.
 fn prefix_relative_urls(html: &str, dir: &str) -> String {
-    const HREF: &str = "href=\"";
-    const SRC: &str = "src=\"";
+    use memchr::memmem::Finder;
+    let (href, src) = (Finder::new(b"href=\""), Finder::new(b"src=\""));
+    let bytes = html.as_bytes();
     // Where each attribute's value starts next; each is searched for once per occurrence
-    // (searching both on every step rescanned the whole page for a missing `src=`).
-    let next = |attr: &str, from: usize| html[from..].find(attr).map(|p| from + p + attr.len());
-    let (mut href, mut src) = (next(HREF, 0), next(SRC, 0));
+    // (this runs over every chapter several times: print page, decks).
+    let next = |attr: &Finder, from: usize| {
+        attr.find(&bytes[from..])
+            .map(|p| from + p + attr.needle().len())
+    };
+    let (mut next_href, mut next_src) = (next(&href, 0), next(&src, 0));
     let mut out = String::with_capacity(html.len() + html.len() / 16);
     let mut copied = 0;
-    while let Some(at) = href.into_iter().chain(src).min() {
+    while let Some(at) = next_href.into_iter().chain(next_src).min() {
         out.push_str(&html[copied..at]);
         copied = at;
-        let value = &html[at..at + html[at..].find('"').unwrap_or(html.len() - at)];
+        let value = &html[at..at + memchr::memchr(b'"', &bytes[at..]).unwrap_or(html.len() - at)];
         let external = value.starts_with('#')
             || value.starts_with('/')
             || value.starts_with("mailto:")
@@ -564,10 +568,10 @@ fn prefix_relative_urls(html: &str, dir: &str) -> String {
         if !external {
             out.push_str(dir);
         }
-        if href == Some(at) {
-            href = next(HREF, at);
+        if next_href == Some(at) {
+            next_href = next(&href, at);
         } else {
-            src = next(SRC, at);
+            next_src = next(&src, at);
         }
     }
     out.push_str(&html[copied..]);
