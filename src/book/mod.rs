@@ -9,6 +9,8 @@ pub mod summary;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::error::{Error, Result, read_text};
 pub use preprocess::FrontMatter;
@@ -118,6 +120,10 @@ impl Book {
     }
 
     fn add_summary_items(&mut self, summary: &Summary, summary_path: &Path) -> Result<()> {
+        // Walk the SUMMARY in order, then read and preprocess the chapters in parallel (a big
+        // book has a thousand files); the first problem in SUMMARY order is the one reported.
+        let mut listed: Vec<(&summary::Link, &Path, usize)> = Vec::new();
+        let mut seen: std::collections::HashSet<&Path> = std::collections::HashSet::new();
         let mut stack: Vec<(&SummaryItem, usize)> =
             summary.items.iter().rev().map(|i| (i, 0)).collect();
         while let Some((item, depth)) = stack.pop() {
@@ -132,14 +138,31 @@ impl Book {
                             depth,
                         }),
                         Some(location) => {
-                            let chapter = self.load_chapter(link, location, depth, summary_path)?;
-                            self.nav.push(NavEntry::Chapter(self.chapters.len()));
-                            self.chapters.push(chapter);
+                            if !seen.insert(location) {
+                                return Err(Error::new(format!(
+                                    "`{}` is listed twice",
+                                    location.display()
+                                ))
+                                .at(summary_path, Some(link.line), None)
+                                .help(
+                                    "each file can appear once in SUMMARY.md; remove the duplicate entry",
+                                ));
+                            }
+                            self.nav
+                                .push(NavEntry::Chapter(self.chapters.len() + listed.len()));
+                            listed.push((link, location, depth));
                         }
                     }
                     stack.extend(link.nested.iter().rev().map(|i| (i, depth + 1)));
                 }
             }
+        }
+        let loaded: Vec<Result<Chapter>> = listed
+            .par_iter()
+            .map(|(link, location, depth)| self.load_chapter(link, location, *depth, summary_path))
+            .collect();
+        for chapter in loaded {
+            self.chapters.push(chapter?);
         }
         Ok(())
     }
@@ -152,13 +175,6 @@ impl Book {
         summary_path: &Path,
     ) -> Result<Chapter> {
         let origin = self.src_dir.join(location);
-        if self.chapters.iter().any(|c| c.source_path == location) {
-            return Err(
-                Error::new(format!("`{}` is listed twice", location.display()))
-                    .at(summary_path, Some(link.line), None)
-                    .help("each file can appear once in SUMMARY.md; remove the duplicate entry"),
-            );
-        }
         if !origin.is_file() {
             return Err(Error::new(format!(
                 "chapter `{}` links to `{}`, which does not exist",
@@ -193,6 +209,40 @@ impl Book {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chapters_load_in_summary_order_and_problems_name_the_first_bad_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        for n in 0..40 {
+            std::fs::write(src.join(format!("c{n}.md")), format!("# C{n}\n")).unwrap();
+        }
+        let entries: String = (0..40).map(|n| format!("- [C{n}](c{n}.md)\n")).collect();
+        std::fs::write(src.join("SUMMARY.md"), format!("# Summary\n\n{entries}")).unwrap();
+        let book = Book::load(dir.path()).unwrap();
+        let titles: Vec<&str> = book.chapters.iter().map(|c| c.title.as_str()).collect();
+        let expected: Vec<String> = (0..40).map(|n| format!("C{n}")).collect();
+        assert_eq!(titles, expected);
+        assert_eq!(book.nav[39], NavEntry::Chapter(39));
+
+        let with_problems = format!("# Summary\n\n{entries}- [Gone](gone.md)\n- [Again](c3.md)\n");
+        std::fs::write(src.join("SUMMARY.md"), with_problems).unwrap();
+        let err = Book::load(dir.path()).unwrap_err();
+        assert!(err.message.contains("listed twice"), "{err}");
+        assert_eq!(err.location.unwrap().line, Some(44));
+        std::fs::write(
+            src.join("SUMMARY.md"),
+            format!("# Summary\n\n- [Gone](gone.md)\n{entries}- [Also gone](gone2.md)\n"),
+        )
+        .unwrap();
+        let err = Book::load(dir.path()).unwrap_err();
+        assert!(
+            err.message.contains("gone.md"),
+            "the first missing file in order: {err}"
+        );
+        assert_eq!(err.location.unwrap().line, Some(3));
+    }
 
     #[test]
     fn page_paths() {
