@@ -16,6 +16,8 @@
 pub mod encode;
 pub mod tokenize;
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -89,7 +91,12 @@ impl SearchIndex {
                 let first_doc = docs.len() as u32;
                 for (term, local_doc, field) in page.hits {
                     let hit = (first_doc + local_doc) << 2 | field as u32;
-                    index.entry(term).or_default().push(hit);
+                    match index.get_mut(&*term) {
+                        Some(hits) => hits.push(hit),
+                        None => {
+                            index.insert(term.into_owned(), vec![hit]);
+                        }
+                    }
                 }
                 let page_no = batch_no * BATCH + i;
                 docs.extend(page.docs.into_iter().map(|doc| Doc {
@@ -131,17 +138,19 @@ impl SearchIndex {
 }
 
 /// One page's sections and term hits, with section numbers counted from the page's first.
-struct PageIndex {
+struct PageIndex<'a> {
     docs: Vec<Doc>,
-    hits: Vec<(String, u32, Field)>,
+    /// Terms borrow from the page's text where they can: a big book has about a million
+    /// (term, section) pairs, and only a few thousand distinct terms need a String of their own.
+    hits: Vec<(Cow<'a, str>, u32, Field)>,
 }
 
-impl PageIndex {
-    fn new(page: &PageSummary) -> PageIndex {
+impl<'a> PageIndex<'a> {
+    fn new(page: &'a PageSummary) -> PageIndex<'a> {
         let mut docs = Vec::new();
         let mut hits = Vec::new();
         // Each term once per section, with the best field it has there.
-        let mut section_terms: FastMap<String, Field> = FastMap::default();
+        let mut section_terms: FastMap<Cow<'a, str>, Field> = FastMap::default();
         for (i, section) in page.sections.iter().enumerate() {
             // A page's first section is where the page starts: link to the page itself.
             let anchor = match &section.id {
@@ -183,11 +192,11 @@ impl PageIndex {
 }
 
 /// Records `term` in a section's terms, keeping the best field it occurs in.
-fn note(terms: &mut FastMap<String, Field>, term: &str, field: Field) {
-    match terms.get_mut(term) {
+fn note<'a>(terms: &mut FastMap<Cow<'a, str>, Field>, term: Cow<'a, str>, field: Field) {
+    match terms.get_mut(&*term) {
         Some(best) => *best = (*best).max(field),
         None => {
-            terms.insert(term.to_string(), field);
+            terms.insert(term, field);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Words → index terms. The browser side (`themes/default/js/search.js`) splits a query the
 //! same way, so the two must agree: lowercase, runs of letters and digits, no stop words.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// Words too common to help find a page; leaving them out keeps the index small. The list is
@@ -48,9 +49,8 @@ fn pack(word: &str) -> u64 {
 }
 
 /// Calls `f` with each index term of `text`, in order, repeats included. Words already in
-/// lowercase (most of them) are passed without copying.
-pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
-    let mut lowered = String::new();
+/// lowercase (most of them) are passed as slices of `text`, without copying.
+pub fn for_each_term<'a>(text: &'a str, mut f: impl FnMut(Cow<'a, str>)) {
     for word in text.split(|c: char| !c.is_alphanumeric()) {
         if word.is_empty() {
             continue;
@@ -59,20 +59,22 @@ pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         {
-            word
+            Cow::Borrowed(word)
         } else {
-            lowered.clear();
-            lowered.extend(word.chars().flat_map(char::to_lowercase));
-            &lowered
+            Cow::Owned(word.chars().flat_map(char::to_lowercase).collect())
         };
-        if keep(term) {
+        if keep(&term) {
             f(term);
         }
     }
 }
 
 fn keep(word: &str) -> bool {
-    let chars = word.chars().count();
+    let chars = if word.is_ascii() {
+        word.len()
+    } else {
+        word.chars().count()
+    };
     let all_digits = word.bytes().all(|b| b.is_ascii_digit());
     // Single letters and long numbers (ports, versions, ids) make noise, not answers.
     (2..=MAX_TERM_CHARS).contains(&chars) && !(all_digits && chars > 4) && !is_stop_word(word)
@@ -96,7 +98,7 @@ mod tests {
         let mut got = Vec::new();
         for_each_term(
             "The Dockerfile's FROM debian:12 — a x 1234567 Überblick",
-            |t| got.push(t.to_string()),
+            |t| got.push(t.into_owned()),
         );
         assert_eq!(got, ["dockerfile", "from", "debian", "12", "überblick"]);
     }
