@@ -9,4 +9,5 @@ pub mod build;
 pub mod config;
 pub mod error;
 pub mod render;
+pub mod serve;
 pub mod site;

@@ -94,6 +94,13 @@ pub struct Renderer<'b> {
     sidebar: String,
 }
 
+/// What a [`Renderer`] prepares once from the theme, `book.toml` and SUMMARY. `serve` keeps it
+/// between rebuilds so an edited chapter re-renders without reloading templates or the sidebar.
+pub struct RendererParts {
+    theme: Theme,
+    sidebar: String,
+}
+
 /// `../` repeated once per folder of `page_path`, the way back to the site root.
 pub fn path_to_root(page_path: &str) -> String {
     "../".repeat(page_path.matches('/').count())
@@ -125,6 +132,23 @@ impl<'b> Renderer<'b> {
         };
         renderer.sidebar = renderer.render_sidebar()?;
         Ok(renderer)
+    }
+
+    /// A renderer for `book` reusing `parts` prepared for a book with the same `book.toml`,
+    /// SUMMARY and theme (only chapter sources may differ).
+    pub fn from_parts(book: &'b Book, parts: RendererParts) -> Renderer<'b> {
+        Renderer {
+            book,
+            theme: parts.theme,
+            sidebar: parts.sidebar,
+        }
+    }
+
+    pub fn into_parts(self) -> RendererParts {
+        RendererParts {
+            theme: self.theme,
+            sidebar: self.sidebar,
+        }
     }
 
     pub fn book(&self) -> &Book {
@@ -293,6 +317,17 @@ impl<'b> Renderer<'b> {
         out: &dyn Output,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Vec<PageSummary>> {
+        let pages = self.render_all_pages(out, progress)?;
+        Ok(pages.into_iter().map(|(summary, _)| summary).collect())
+    }
+
+    /// [`Renderer::render_all`], also returning each chapter's body HTML (what the print page
+    /// is made of), so `serve` can rebuild the print page after one chapter changes.
+    pub fn render_all_pages(
+        &self,
+        out: &dyn Output,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Vec<(PageSummary, String)>> {
         let total = self.book.chapters.len();
         let done = AtomicUsize::new(0);
         let pages: Vec<(PageSummary, String)> = (0..total)
@@ -318,11 +353,11 @@ impl<'b> Renderer<'b> {
         self.write_sitemap(out)?;
         self.write_assets(out)?;
         self.copy_static_files(out)?;
-        Ok(pages.into_iter().map(|(summary, _)| summary).collect())
+        Ok(pages)
     }
 
     /// mdBook serves the first chapter as `index.html` when no `README.md` claims it.
-    fn write_index(&self, out: &dyn Output) -> Result<()> {
+    pub fn write_index(&self, out: &dyn Output) -> Result<()> {
         let Some(first) = self.book.chapters.first() else {
             let ctx = self.base_context("");
             return out.write(
@@ -352,7 +387,8 @@ impl<'b> Renderer<'b> {
         out.write("index.html", html.as_bytes())
     }
 
-    fn write_print(&self, out: &dyn Output, pages: &[(PageSummary, String)]) -> Result<()> {
+    /// The whole book on one page; `pages` as returned by [`Renderer::render_all_pages`].
+    pub fn write_print(&self, out: &dyn Output, pages: &[(PageSummary, String)]) -> Result<()> {
         #[derive(Serialize)]
         struct PrintChapter<'a> {
             title: &'a str,
