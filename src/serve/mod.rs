@@ -57,7 +57,7 @@ pub fn serve(options: &ServeOptions, reporter: &dyn Reporter) -> Result<()> {
     // Watch before the first build, so an edit made while it runs is not missed.
     let mut watcher = Watcher::start(options.poll)?;
     let mut builder = Builder::new(root.clone());
-    watch_sources(&mut watcher, &builder, &root)?;
+    watch_sources(&mut watcher, &builder, &root, reporter);
 
     let live = Arc::new(LiveSite::default());
     let reload = Broadcaster::start();
@@ -93,11 +93,11 @@ pub fn serve(options: &ServeOptions, reporter: &dyn Reporter) -> Result<()> {
             continue;
         }
         if plan.full {
+            // Watch folders that just appeared (a new `theme/`) before building from them,
+            // and again after, as book.toml may have moved the sources or the theme.
+            watch_sources(&mut watcher, &builder, &root, reporter);
             session.full_rebuild(&mut builder);
-            // book.toml may have moved the sources or the theme.
-            if let Err(e) = watch_sources(&mut watcher, &builder, &root) {
-                reporter.warning(&e.to_string());
-            }
+            watch_sources(&mut watcher, &builder, &root, reporter);
         } else {
             session.partial_rebuild(&mut builder, &plan);
         }
@@ -105,12 +105,24 @@ pub fn serve(options: &ServeOptions, reporter: &dyn Reporter) -> Result<()> {
     Err(Error::new("the file watcher stopped unexpectedly"))
 }
 
-fn watch_sources(watcher: &mut Watcher, builder: &Builder, root: &std::path::Path) -> Result<()> {
-    watcher.watch_shallow(root)?;
-    for tree in builder.watched_trees() {
-        watcher.watch_tree(&tree)?;
+/// Watches the book root's own entries and every source tree that exists. A folder that
+/// cannot be watched is reported and skipped: the rest of the book still live-reloads.
+fn watch_sources(
+    watcher: &mut Watcher,
+    builder: &Builder,
+    root: &std::path::Path,
+    reporter: &dyn Reporter,
+) {
+    let shallow = watcher.watch_shallow(root);
+    let trees = builder
+        .watched_trees()
+        .into_iter()
+        .map(|t| watcher.watch_tree(&t));
+    for result in std::iter::once(shallow).chain(trees.collect::<Vec<_>>()) {
+        if let Err(e) = result {
+            reporter.warning(&e.to_string());
+        }
     }
-    Ok(())
 }
 
 /// What a rebuild updates and whom it tells.

@@ -257,7 +257,7 @@ fn render_changed(
         pages[i].0.sections = page.sections;
         paths.push(page.path);
     }
-    if chapters.contains(&0) {
+    if chapters.contains(&0) && !paths.iter().any(|p| p == "index.html") {
         renderer.write_index(site)?;
         paths.push("index.html".into());
     }

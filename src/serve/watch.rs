@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 /// Changes closer together than this become one batch.
 const DEBOUNCE: Duration = Duration::from_millis(20);
 /// How often `--poll` scans the watched folders.
-const POLL_INTERVAL: Duration = Duration::from_millis(400);
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 enum Backend {
     Native(Debouncer<RecommendedWatcher, RecommendedCache>),
@@ -46,7 +46,12 @@ impl Watcher {
         let (tx, events) = channel();
         let failed = |e: notify::Error| Error::new(format!("cannot watch the book's files: {e}"));
         let backend = if poll {
-            let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
+            // The poller compares modification times in whole seconds, so a second save
+            // within the same second would go unnoticed; comparing contents catches it, at
+            // the cost of reading the (small) sources once per interval.
+            let config = notify::Config::default()
+                .with_poll_interval(POLL_INTERVAL)
+                .with_compare_contents(true);
             Backend::Poll(new_debouncer_opt(DEBOUNCE, None, tx, NoCache, config).map_err(failed)?)
         } else {
             Backend::Native(new_debouncer(DEBOUNCE, None, tx).map_err(failed)?)
