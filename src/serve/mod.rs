@@ -165,12 +165,13 @@ impl Session<'_> {
         let Some(site) = self.live.site() else {
             return;
         };
+        // Each group of pages with the time it was in place: "a.html in 9ms, print.html in …".
         let mut changed = Vec::new();
         let mut written = |paths: Vec<String>| {
             if !paths.is_empty() {
                 let generation = self.live.next_generation();
                 self.reload.reload(generation, &paths);
-                changed.extend(paths);
+                changed.push(format!("{} in {:.2?}", paths.join(", "), started.elapsed()));
             }
         };
         let result = builder
@@ -178,11 +179,9 @@ impl Session<'_> {
             .and_then(|()| builder.copy_static_files(&plan.static_files, &site))
             .map(&mut written);
         match result {
-            Ok(()) => self.reporter.info(&format!(
-                "Rebuilt {} in {:.2?}",
-                changed.join(", "),
-                started.elapsed()
-            )),
+            Ok(()) => self
+                .reporter
+                .info(&format!("Rebuilt {}", changed.join(", then "))),
             Err(error) => self.failed(&error),
         }
     }
