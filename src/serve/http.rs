@@ -97,8 +97,9 @@ type Reply = Response<Cursor<Shared>>;
 fn file_response(path: &str, live: &LiveSite, if_none_match: Option<String>) -> Reply {
     let failure = live.failure();
     let Some(site) = live.site() else {
-        let page = inject::failure_page(live.generation(), failure.as_deref().unwrap_or(""));
-        return body(500, "text/html; charset=utf-8", Arc::new(page));
+        let page = inject::placeholder_page(live.generation(), failure.as_deref());
+        let status = if failure.is_some() { 500 } else { 503 };
+        return body(status, "text/html; charset=utf-8", Arc::new(page));
     };
     let (status, path, bytes) = match site.get(path) {
         Some(bytes) => (200, path.to_string(), bytes),

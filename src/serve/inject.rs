@@ -19,11 +19,23 @@ pub fn with_live_reload(html: &[u8], generation: u64, failure: Option<&str>) -> 
     out
 }
 
-/// A stand-in page for when no build has succeeded yet: it shows the error and reloads once
-/// the book builds.
-pub fn failure_page(generation: u64, failure: &str) -> Vec<u8> {
-    let page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head>\n<body><h1>The book has not built yet</h1><p>Fix the error shown above; this page reloads by itself.</p></body></html>\n";
-    with_live_reload(page.as_bytes(), generation, Some(failure))
+/// A stand-in page for when no build has succeeded yet: it says the book is building (or
+/// shows why it failed) and reloads by itself once the book is there.
+pub fn placeholder_page(generation: u64, failure: Option<&str>) -> Vec<u8> {
+    let (title, text) = match failure {
+        None => (
+            "Building",
+            "The book is building; this page reloads when it is ready.",
+        ),
+        Some(_) => (
+            "Build failed",
+            "The book has not built yet. Fix the error shown above; this page reloads by itself.",
+        ),
+    };
+    let page = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><h1>{title}</h1><p>{text}</p></body></html>\n"
+    );
+    with_live_reload(page.as_bytes(), generation, failure)
 }
 
 fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -66,13 +66,14 @@ pub fn serve(options: &ServeOptions, reporter: &dyn Reporter) -> Result<()> {
         reload: &reload,
         reporter,
     };
-    session.full_rebuild(&mut builder);
-
+    // Listen before the first build, so a busy port is reported at once; requests that
+    // arrive while it runs get a page that reloads when the book is ready.
     let addr = http::start(
         SocketAddr::new(options.bind, options.port),
         live.clone(),
         reload.clone(),
     )?;
+    session.full_rebuild(&mut builder);
     if !options.bind.is_loopback() {
         reporter.warning(&format!(
             "serving on {addr}: anyone who can reach this machine on the network can read the book; leave out --bind to serve to this machine only"
