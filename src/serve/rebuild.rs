@@ -340,6 +340,77 @@ mod tests {
         assert!(!builder.is_noise(Path::new("/tmp/.tmpAbc/book/content/intro.md")));
     }
 
+    /// A small book on disk, built once, so `plan` sees real chapters and includes.
+    fn built_book() -> (tempfile::TempDir, Builder) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("book.toml", "[book]\ntitle = \"T\"\nsrc = \"content\"\n");
+        write(
+            "content/SUMMARY.md",
+            "# Summary\n\n- [A](a.md)\n- [B](sub/b.md)\n",
+        );
+        write("content/a.md", "# A\n");
+        write("content/sub/b.md", "# B\n\n{{#include ../code/x.sh}}\n");
+        write("content/code/x.sh", "echo x\n");
+        write("content/img.svg", "<svg/>");
+        write("labs/01-x/lab.toml", "id = 1\n");
+        let mut builder = Builder::new(root);
+        builder.full().unwrap();
+        (dir, builder)
+    }
+
+    #[test]
+    fn plans_follow_what_a_change_can_affect() {
+        let (_dir, builder) = built_book();
+        let plan =
+            |rels: &[&str]| builder.plan(&rels.iter().map(|r| builder.root.join(r)).collect());
+        assert_eq!(plan(&["content/a.md"]).chapters, BTreeSet::from([0]));
+        assert!(!plan(&["content/a.md"]).full);
+        assert_eq!(plan(&["content/code/x.sh"]).chapters, BTreeSet::from([1]));
+        assert_eq!(
+            plan(&["content/img.svg"]).static_files,
+            BTreeSet::from([builder.root.join("content/img.svg")])
+        );
+        for full in [
+            "book.toml",
+            "content/SUMMARY.md",
+            "theme/page.html",
+            "labs/01-x/lab.toml",
+        ] {
+            assert!(plan(&[full]).full, "{full}");
+        }
+        for nothing in [
+            "content/.a.md.swp",
+            "content/a.md~",
+            "content/notes.md",
+            "content/gone.png",
+            "book/a.html",
+            "README.md",
+        ] {
+            assert!(plan(&[nothing]).is_empty(), "{nothing}");
+        }
+    }
+
+    #[test]
+    fn after_a_failure_any_change_rebuilds_everything() {
+        let (_dir, mut builder) = built_book();
+        std::fs::write(builder.root.join("content/a.md"), "{{#include nope}}\n").unwrap();
+        let site = MemoryOutput::default();
+        let chapters = BTreeSet::from([0]);
+        assert!(
+            builder
+                .rebuild_chapters(&chapters, &site, &mut |_| {})
+                .is_err()
+        );
+        let plan = builder.plan(&BTreeSet::from([builder.root.join("content/sub/b.md")]));
+        assert!(plan.full);
+    }
+
     #[test]
     fn normalizing() {
         assert_eq!(
