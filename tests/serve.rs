@@ -1,11 +1,11 @@
 //! `devoops serve` end to end: the real binary on a free port, real HTTP requests, real
 //! file edits on disk.
 
-mod support;
+mod serve_support;
 
 use std::time::Duration;
 
-use support::*;
+use serve_support::*;
 
 const WAIT: Duration = Duration::from_secs(15);
 

@@ -6,7 +6,7 @@
 //! Needs `chromium` and `chromedriver` (Debian packages of those names; `CHROMIUM` and
 //! `CHROMEDRIVER` override the paths). Set `DEVOOPS_SCREENSHOTS=dir` to keep screenshots.
 
-mod support;
+mod serve_support;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::*;
+use serve_support::*;
 
 fn tool(env: &str, default: &str) -> PathBuf {
     let path = std::env::var_os(env).map_or_else(|| PathBuf::from(default), PathBuf::from);

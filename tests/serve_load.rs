@@ -3,12 +3,12 @@
 //! open and a chapter is edited. Every answer must be right, and once everyone disconnects
 //! the server must be back to the threads and file descriptors it started with.
 
-mod support;
+mod serve_support;
 
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use support::*;
+use serve_support::*;
 
 const READERS: usize = 200;
 const REQUESTS_PER_READER: usize = 10;

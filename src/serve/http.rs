@@ -24,8 +24,10 @@ use crate::error::{Error, Result};
 /// open connection its own reading thread, so this does not limit concurrent readers.
 const WORKERS: usize = 8;
 
-pub const EVENTS_PATH: &str = "/__devoops/events";
-pub const STATUS_PATH: &str = "/__devoops/status";
+/// The live-reload event stream (see `livereload.js`).
+const EVENTS_PATH: &str = "/__devoops/events";
+/// A JSON snapshot of the server's state: build generation, current error, open streams.
+const STATUS_PATH: &str = "/__devoops/status";
 
 /// Binds `addr` and starts answering requests on background threads. Returns the address
 /// actually bound (port 0 picks a free port).
@@ -70,7 +72,7 @@ fn answer(request: Request, live: &LiveSite, reload: &Broadcaster) {
         return;
     }
     let target = request.url().split(['?', '#']).next().unwrap_or_default();
-    if target == EVENTS_PATH {
+    if target == EVENTS_PATH && *request.method() == Method::Get {
         reload.join(request.into_writer(), live.generation());
         return;
     }

@@ -6,7 +6,9 @@
   var state = window.__devoopsServe || { generation: 0, error: null };
 
   function currentPage() {
-    var path = decodeURIComponent(location.pathname).replace(/^\/+/, "");
+    var path = location.pathname;
+    try { path = decodeURIComponent(path); } catch (e) { /* keep it encoded */ }
+    path = path.replace(/^\/+/, "");
     return path === "" || path.slice(-1) === "/" ? path + "index.html" : path;
   }
 

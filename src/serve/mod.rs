@@ -3,8 +3,8 @@
 //!
 //! Serving sits outside the pipeline: it calls `book` and `render` and is never called by
 //! them. Threads: tiny_http's accept and per-connection threads, the HTTP workers
-//! ([`http`]), one live-reload broadcaster ([`livereload`]), the watcher's debouncer thread
-//! ([`watch`]), and the caller's thread, which runs every rebuild ([`rebuild`]) one after
+//! (`http`), one live-reload broadcaster (`livereload`), the watcher's debouncer thread
+//! (`watch`), and the caller's thread, which runs every rebuild (`rebuild`) one after
 //! another, so rebuilds never race each other.
 
 mod http;
@@ -12,7 +12,7 @@ mod inject;
 mod live_site;
 mod livereload;
 mod rebuild;
-pub mod request_path;
+mod request_path;
 mod watch;
 
 use std::net::{IpAddr, SocketAddr};
@@ -25,9 +25,6 @@ use live_site::LiveSite;
 use livereload::Broadcaster;
 use rebuild::Builder;
 use watch::Watcher;
-
-pub use http::{EVENTS_PATH, STATUS_PATH};
-pub use livereload::MAX_CLIENTS as MAX_LIVE_RELOAD_CLIENTS;
 
 pub struct ServeOptions {
     /// The book's folder (holding `book.toml`).

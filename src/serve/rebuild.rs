@@ -4,7 +4,7 @@
 //! numbering and prev/next links come from SUMMARY.md and `book.toml`, and the page frame from
 //! the theme. So an edit to a chapter (or an included file) re-renders that chapter, plus what
 //! is made of every chapter (the print page; the search index hooks in at
-//! [`Builder::rebuild_derived`]). SUMMARY.md, `book.toml` and theme files change every page:
+//! `rebuild_derived`). SUMMARY.md, `book.toml` and theme files change every page:
 //! those rebuild the whole book into a fresh in-memory site, swapped in only when complete.
 
 use std::collections::BTreeSet;
