@@ -3,6 +3,7 @@
 
 mod serve_support;
 
+use std::path::Path;
 use std::time::Duration;
 
 use serve_support::*;
@@ -200,7 +201,7 @@ fn editing_a_chapter_reloads_the_tab_and_rebuilds_only_what_depends_on_it() {
 
     book.write(
         "content/setup.md",
-        "# Setting up\n\nEdited setup text.\n\n```sh\n{{#include snippet.sh}}\n```\n",
+        "+++\nminutes = 7\n+++\n# Setting up\n\nEdited setup text.\n\n```sh\n{{#include snippet.sh}}\n```\n",
     );
     let reload = events.wait_for("reload", "\"setup.html\"", WAIT);
     assert!(
@@ -211,12 +212,21 @@ fn editing_a_chapter_reloads_the_tab_and_rebuilds_only_what_depends_on_it() {
     let page = get(&agent, &server.url("/setup.html"));
     assert!(page.body.contains("Edited setup text."));
     assert!(!page.body.contains("Original setup text."));
-    assert!(events.wait_for("reload", "\"print.html\"", WAIT).is_some());
-    assert!(
-        get(&agent, &server.url("/print.html"))
-            .body
-            .contains("Edited setup text.")
-    );
+    // The print page and the chapter's slide deck are made of the chapter too; decks of
+    // other chapters are untouched and not announced.
+    let derived = events
+        .wait_for("reload", "\"print.html\"", WAIT)
+        .expect("derived pages follow");
+    assert!(derived.contains("\"slides/setup.html\""), "{derived}");
+    assert!(!derived.contains("\"slides/extra-1.html\""), "{derived}");
+    for page in ["/print.html", "/slides/setup.html"] {
+        assert!(
+            get(&agent, &server.url(page))
+                .body
+                .contains("Edited setup text."),
+            "{page}"
+        );
+    }
     assert!(
         server.wait_for_output("Rebuilt setup.html", WAIT),
         "only the chapter was rebuilt: {:?}",
@@ -421,4 +431,37 @@ fn live_reload_connections_are_capped_and_non_loopback_binds_warn() {
         "closed streams are dropped"
     );
     Events::connect(&addr);
+}
+
+#[test]
+fn editing_a_lab_readme_rebuilds_its_page() {
+    let book = SampleBook::new(0);
+    let lab = Path::new(env!("CARGO_MANIFEST_DIR")).join("labs/01-tarball");
+    copy_tree(&lab, &book.path("labs/01-tarball"));
+    let server = Server::start(&book.root, &[]);
+    let agent = agent();
+    let events = Events::connect(&server.addr());
+    let page = get(&agent, &server.url("/labs/01-tarball.html"));
+    assert_eq!(page.status, 200, "{:?}", server.output());
+
+    let readme = book.path("labs/01-tarball/README.md");
+    let text = std::fs::read_to_string(&readme).unwrap();
+    std::fs::write(&readme, format!("{text}\n\nA note added while serving.\n")).unwrap();
+    // Lab pages are assembled from lab.toml and the README: the whole book is reloaded.
+    assert!(events.wait_for("reload", "\"*\"", WAIT).is_some());
+    let page = get(&agent, &server.url("/labs/01-tarball.html"));
+    assert!(page.body.contains("A note added while serving."));
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }

@@ -137,12 +137,14 @@ impl Browser {
         let Some(dir) = std::env::var_os("DEVOOPS_SCREENSHOTS") else {
             return;
         };
-        use base64_png::decode;
-        let png = decode(
-            self.call("GET", "/screenshot", Value::Null)
-                .as_str()
-                .unwrap(),
-        );
+        use base64::Engine;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(
+                self.call("GET", "/screenshot", Value::Null)
+                    .as_str()
+                    .unwrap(),
+            )
+            .unwrap();
         std::fs::write(Path::new(&dir).join(name), png).unwrap();
     }
 }
@@ -157,27 +159,6 @@ impl Drop for Browser {
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-    }
-}
-
-/// WebDriver screenshots arrive base64-encoded; a dozen lines beat another dependency.
-mod base64_png {
-    pub fn decode(text: &str) -> Vec<u8> {
-        let value = |c: u8| match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            _ => 63,
-        };
-        let digits: Vec<u8> = text.bytes().filter(|&c| c != b'=').map(value).collect();
-        digits
-            .chunks(4)
-            .flat_map(|q| {
-                let n = q.iter().fold(0u32, |n, &d| n << 6 | d as u32) << (6 * (4 - q.len()));
-                n.to_be_bytes()[1..q.len()].to_vec()
-            })
-            .collect()
     }
 }
 

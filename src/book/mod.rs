@@ -3,6 +3,7 @@
 //! Nothing here knows about HTML. The renderer takes a `Book` and never reads the source tree
 //! itself (except static files it copies), so a test can build a `Book` by hand.
 
+pub mod labs;
 pub mod preprocess;
 pub mod summary;
 
@@ -53,6 +54,8 @@ pub struct Chapter {
     /// The file the Markdown came from, for error messages and watching.
     pub origin: PathBuf,
     pub markdown: String,
+    /// The line of `origin` that `markdown` starts on (front matter comes before it).
+    pub first_line: usize,
     pub front: FrontMatter,
     /// `{{#title}}` or front matter `title`: the page's `<title>`.
     pub title_override: Option<String>,
@@ -75,6 +78,7 @@ impl Chapter {
         let pre = preprocess::preprocess(&text, &self.origin)?;
         self.title_override = pre.front.title.clone().or(pre.title_override);
         self.markdown = pre.markdown;
+        self.first_line = pre.first_line;
         self.front = pre.front;
         self.dependencies = pre.included;
         Ok(())
@@ -119,6 +123,7 @@ impl Book {
             warnings,
         };
         book.add_summary_items(&summary, &summary_path)?;
+        book.add_labs()?;
         Ok(book)
     }
 
@@ -188,6 +193,7 @@ impl Book {
             source_path: location.to_path_buf(),
             origin,
             markdown: String::new(),
+            first_line: 1,
             front: FrontMatter::default(),
             title_override: None,
             dependencies: Vec::new(),

@@ -3,12 +3,14 @@
 //! A chapter's page depends on its own file and the files it includes; the sidebar, titles,
 //! numbering and prev/next links come from SUMMARY.md and `book.toml`, and the page frame from
 //! the theme. So an edit to a chapter (or an included file) re-renders that chapter, plus what
-//! is made of every chapter (the print page; the search index hooks in at
-//! `rebuild_derived`). SUMMARY.md, `book.toml` and theme files change every page:
-//! those rebuild the whole book into a fresh in-memory site, swapped in only when complete.
+//! is made of every chapter: the print page and the slide decks (the search index hooks in
+//! at `rebuild_derived`). SUMMARY.md, `book.toml`, theme files and labs change every page (a
+//! lab's title from its lab.toml is in every sidebar): those rebuild the whole book into a
+//! fresh in-memory site, swapped in only when complete.
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -76,9 +78,10 @@ impl Builder {
                 .ok()
                 .map(|(c, _)| c),
         };
-        let mut trees = vec![self.root.join("labs"), self.root.join("themes")];
+        let mut trees = vec![self.root.join("themes")];
         match config {
             Some(config) => {
+                trees.push(self.root.join(&config.devoops.labs));
                 trees.push(self.root.join(&config.book.src));
                 trees.push(
                     self.root.join(
@@ -92,7 +95,7 @@ impl Builder {
                 );
             }
             // `book.toml` does not parse yet: watch the usual places.
-            None => trees.extend(["src", "content", "theme"].map(|d| self.root.join(d))),
+            None => trees.extend(["src", "content", "theme", "labs"].map(|d| self.root.join(d))),
         }
         trees
     }
@@ -146,9 +149,15 @@ impl Builder {
                 continue;
             }
             let readers = chapters_reading(book, path);
-            if !readers.is_empty() {
+            // Lab pages are assembled from lab.toml and README by the check engine, not read
+            // from the source folder: only a full load rebuilds them.
+            let from_sources = readers
+                .iter()
+                .all(|&i| book.chapters[i].origin.starts_with(&book.src_dir));
+            if !readers.is_empty() && from_sources {
                 plan.chapters.extend(readers);
-            } else if path == &self.root.join("book.toml")
+            } else if !readers.is_empty()
+                || path == &self.root.join("book.toml")
                 || path == &book.src_dir.join("SUMMARY.md")
                 || theme_dirs.iter().any(|d| path.starts_with(d))
             {
@@ -162,7 +171,7 @@ impl Builder {
                 if !markdown && path.is_file() {
                     plan.static_files.insert(path.clone());
                 }
-            } else if path.starts_with(self.root.join("labs")) && path.exists() {
+            } else if path.starts_with(self.root.join(&book.config.devoops.labs)) && path.exists() {
                 // Lab metadata (lab.toml, scenarios) may feed the lab pages.
                 plan.full = true;
             }
@@ -265,22 +274,55 @@ fn render_changed(
     Ok(())
 }
 
-/// Pages made of every chapter, rebuilt after any chapter changed.
+/// Pages made of every chapter, rebuilt after any chapter changed. Only files whose bytes
+/// changed are announced, so a deck of an untouched chapter does not reload.
 fn rebuild_derived(
     renderer: &Renderer,
     site: &MemoryOutput,
     pages: &[(PageSummary, String)],
     written: &mut dyn FnMut(Vec<String>),
 ) -> Result<()> {
-    let mut paths = Vec::new();
+    let out = ChangedOnly {
+        site,
+        changed: Mutex::default(),
+    };
     if renderer.book().config.output.html.print.enable {
-        renderer.write_print(site, pages)?;
-        paths.push("print.html".to_string());
+        renderer.write_print(&out, pages)?;
     }
-    // The search index is built from `pages` too: when it lands, rebuild it here, from the
-    // same summaries `render_all_pages` returned (updated above for the changed chapters).
-    written(paths);
+    // A chapter's deck, its presenter page and the whole-talk deck (whose slide numbers
+    // shift when a chapter gains a slide).
+    renderer.write_decks(&out)?;
+    // The search index is built from `pages` too: rebuild it here, from the same summaries
+    // `render_all_pages` returned (updated above for the changed chapters).
+    let mut changed = out.changed.into_inner().expect("change list lock poisoned");
+    changed.sort();
+    written(changed);
     Ok(())
+}
+
+/// Writes through to the served site, skipping files whose bytes did not change and
+/// remembering the paths of those that did.
+struct ChangedOnly<'a> {
+    site: &'a MemoryOutput,
+    changed: Mutex<Vec<String>>,
+}
+
+impl Output for ChangedOnly<'_> {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        if self
+            .site
+            .get(path)
+            .is_some_and(|old| old.as_slice() == bytes)
+        {
+            return Ok(());
+        }
+        self.site.write(path, bytes)?;
+        self.changed
+            .lock()
+            .expect("change list lock poisoned")
+            .push(path.to_string());
+        Ok(())
+    }
 }
 
 /// The chapters whose page is built from `path`: their own file or one they include.
@@ -358,7 +400,7 @@ mod tests {
         write("content/sub/b.md", "# B\n\n{{#include ../code/x.sh}}\n");
         write("content/code/x.sh", "echo x\n");
         write("content/img.svg", "<svg/>");
-        write("labs/01-x/lab.toml", "id = 1\n");
+        write("labs/notes.txt", "lab material\n");
         let mut builder = Builder::new(root);
         builder.full().unwrap();
         (dir, builder)
@@ -380,7 +422,7 @@ mod tests {
             "book.toml",
             "content/SUMMARY.md",
             "theme/page.html",
-            "labs/01-x/lab.toml",
+            "labs/notes.txt",
         ] {
             assert!(plan(&[full]).full, "{full}");
         }
