@@ -3,7 +3,7 @@
 //! Then a broken chapter must show the error overlay on the open page, and fixing it must
 //! remove it.
 //!
-//! Needs `chromium` and `chromedriver` (Debian packages of those names; `CHROMIUM` and
+//! Needs `chromium` and `chromedriver` (Debian packages `chromium`, `chromium-driver`; `CHROMIUM` and
 //! `CHROMEDRIVER` override the paths). Set `DEVOOPS_SCREENSHOTS=dir` to keep screenshots.
 
 mod serve_support;
@@ -20,7 +20,7 @@ fn tool(env: &str, default: &str) -> PathBuf {
     let path = std::env::var_os(env).map_or_else(|| PathBuf::from(default), PathBuf::from);
     assert!(
         path.exists(),
-        "{} not found: install the Debian packages `chromium` and `chromedriver` (or set {env})",
+        "{} not found: install the Debian packages `chromium` and `chromium-driver` (or set {env})",
         path.display()
     );
     path
