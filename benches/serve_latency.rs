@@ -206,8 +206,8 @@ fn main() {
         .collect();
     drop(devoops);
     println!("  devoops serve  {}", summary(&mut ours));
-    if let Some(last) = rebuilt.last() {
-        println!("  (its own log of the last edit: {last})");
+    for line in rebuilt.iter().rev().take(2).rev() {
+        println!("  (its own log of the last save: {line})");
     }
 
     // mdbook serve, same book, same chapter

@@ -4,9 +4,11 @@
 //! Serving sits outside the pipeline: it calls `book` and `render` and is never called by
 //! them. Threads: tiny_http's accept and per-connection threads, the HTTP workers
 //! (`http`), one live-reload broadcaster (`livereload`), the watcher's debouncer thread
-//! (`watch`), and the caller's thread, which runs every rebuild (`rebuild`) one after
-//! another, so rebuilds never race each other.
+//! (`watch`), the caller's thread, which runs every rebuild (`rebuild`) one after another so
+//! they never race each other, and one thread catching up the print page and slide decks
+//! after a chapter changed (`derived`).
 
+mod derived;
 mod http;
 mod inject;
 mod live_site;
@@ -18,6 +20,7 @@ mod watch;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use crate::error::{Error, Result};
@@ -39,7 +42,8 @@ pub struct ServeOptions {
 }
 
 /// Where `serve` tells the user what it is doing; the CLI decides colours and verbosity.
-pub trait Reporter {
+/// Called from the watching thread and from the thread rebuilding the print page and decks.
+pub trait Reporter: Sync {
     /// The address the site is served at (always shown, even when quiet).
     fn serving(&self, url: &str);
     fn info(&self, text: &str);
@@ -58,11 +62,6 @@ pub fn serve(options: &ServeOptions, reporter: &dyn Reporter) -> Result<()> {
 
     let live = Arc::new(LiveSite::default());
     let reload = Broadcaster::start();
-    let session = Session {
-        live: &live,
-        reload: &reload,
-        reporter,
-    };
     // Listen before the first build, so a busy port is reported at once; requests that
     // arrive while it runs get a page that reloads when the book is ready.
     let addr = http::start(
@@ -70,37 +69,55 @@ pub fn serve(options: &ServeOptions, reporter: &dyn Reporter) -> Result<()> {
         live.clone(),
         reload.clone(),
     )?;
-    session.full_rebuild(&mut builder);
-    if !options.bind.is_loopback() {
-        reporter.warning(&format!(
-            "serving on {addr}: anyone who can reach this machine on the network can read the book; leave out --bind to serve to this machine only"
-        ));
-    }
-    let url = format!("http://{addr}/");
-    reporter.serving(&url);
-    if options.open {
-        open_browser(&browser_url(addr), reporter);
-    }
+    let tell = Tell {
+        live: &live,
+        reload: &reload,
+        reporter,
+    };
+    let derived_failed = builder.derived_failure_flag();
+    std::thread::scope(|scope| {
+        let derived = derived::Worker::start(scope, |result, elapsed| match result {
+            Ok(paths) => tell.pages_written(&paths, &format!("in {elapsed:.2?} since the save")),
+            Err(error) => {
+                derived_failed.store(true, Ordering::SeqCst);
+                tell.failed(&error);
+            }
+        });
+        let session = Session {
+            tell: &tell,
+            derived: &derived,
+        };
+        session.full_rebuild(&mut builder);
+        if !options.bind.is_loopback() {
+            reporter.warning(&format!(
+                "serving on {addr}: anyone who can reach this machine on the network can read the book; leave out --bind to serve to this machine only"
+            ));
+        }
+        reporter.serving(&format!("http://{addr}/"));
+        if options.open {
+            open_browser(&browser_url(addr), reporter);
+        }
 
-    while let Some(batch) = watcher.next_batch() {
-        for error in &batch.errors {
-            reporter.warning(&format!("file watcher: {error}"));
+        while let Some(batch) = watcher.next_batch() {
+            for error in &batch.errors {
+                reporter.warning(&format!("file watcher: {error}"));
+            }
+            let plan = builder.plan(&batch.paths);
+            if plan.is_empty() {
+                continue;
+            }
+            if plan.full {
+                // Watch folders that just appeared (a new `theme/`) before building from
+                // them, and again after, as book.toml may have moved the sources or theme.
+                watch_sources(&mut watcher, &builder, &root, reporter);
+                session.full_rebuild(&mut builder);
+                watch_sources(&mut watcher, &builder, &root, reporter);
+            } else {
+                session.partial_rebuild(&mut builder, &plan);
+            }
         }
-        let plan = builder.plan(&batch.paths);
-        if plan.is_empty() {
-            continue;
-        }
-        if plan.full {
-            // Watch folders that just appeared (a new `theme/`) before building from them,
-            // and again after, as book.toml may have moved the sources or the theme.
-            watch_sources(&mut watcher, &builder, &root, reporter);
-            session.full_rebuild(&mut builder);
-            watch_sources(&mut watcher, &builder, &root, reporter);
-        } else {
-            session.partial_rebuild(&mut builder, &plan);
-        }
-    }
-    Err(Error::new("the file watcher stopped unexpectedly"))
+        Err(Error::new("the file watcher stopped unexpectedly"))
+    })
 }
 
 /// Watches the book root's own entries and every source tree that exists. A folder that
@@ -123,27 +140,56 @@ fn watch_sources(
     }
 }
 
-/// What a rebuild updates and whom it tells.
-struct Session<'a> {
+/// Whom a rebuild tells: the served site's state, open tabs, and the terminal.
+struct Tell<'a> {
     live: &'a LiveSite,
     reload: &'a Broadcaster,
     reporter: &'a dyn Reporter,
 }
 
+impl Tell<'_> {
+    /// `paths` are in place in the served site: reload the tabs showing them.
+    fn pages_written(&self, paths: &[String], when: &str) {
+        if paths.is_empty() {
+            return;
+        }
+        let generation = self.live.next_generation();
+        self.reload.reload(generation, paths);
+        self.reporter
+            .info(&format!("Rebuilt {} {when}", paths.join(", ")));
+    }
+
+    /// Keeps serving the last good build, with the error on top of every page.
+    fn failed(&self, error: &Error) {
+        self.reporter.error(error);
+        let message = error.to_string();
+        self.live.set_failure(Some(message.clone()));
+        self.live.next_generation();
+        self.reload.build_error(&message);
+    }
+}
+
+/// The rebuilds, run one after another on the watching thread.
+struct Session<'a> {
+    tell: &'a Tell<'a>,
+    derived: &'a derived::Worker,
+}
+
 impl Session<'_> {
     fn full_rebuild(&self, builder: &mut Builder) {
         let started = Instant::now();
+        let tell = self.tell;
         match builder.full() {
             Ok(build) => {
                 for warning in &build.warnings {
-                    self.reporter.warning(warning);
+                    tell.reporter.warning(warning);
                 }
-                let recovered = self.live.failure().is_some();
-                self.live.replace_site(build.site);
-                self.live.set_failure(None);
-                let generation = self.live.next_generation();
-                self.reload.reload(generation, &["*".to_string()]);
-                self.reporter.info(&format!(
+                let recovered = tell.live.failure().is_some();
+                tell.live.replace_site(build.site);
+                tell.live.set_failure(None);
+                let generation = tell.live.next_generation();
+                tell.reload.reload(generation, &["*".to_string()]);
+                tell.reporter.info(&format!(
                     "Built {} pages in {:.2?}{}",
                     build.pages,
                     started.elapsed(),
@@ -154,43 +200,34 @@ impl Session<'_> {
                     }
                 ));
             }
-            Err(error) => self.failed(&error),
+            Err(error) => tell.failed(&error),
         }
     }
 
+    /// Changed chapters and static files, then (in the background) the pages made of
+    /// every chapter.
     fn partial_rebuild(&self, builder: &mut Builder, plan: &rebuild::Plan) {
         let started = Instant::now();
-        let Some(site) = self.live.site() else {
+        let Some(site) = self.tell.live.site() else {
             return;
         };
-        // Each group of pages with the time it was in place: "a.html in 9ms, print.html in …".
-        let mut changed = Vec::new();
         let mut written = |paths: Vec<String>| {
-            if !paths.is_empty() {
-                let generation = self.live.next_generation();
-                self.reload.reload(generation, &paths);
-                changed.push(format!("{} in {:.2?}", paths.join(", "), started.elapsed()));
-            }
+            self.tell
+                .pages_written(&paths, &format!("in {:.2?}", started.elapsed()));
         };
         let result = builder
             .rebuild_chapters(&plan.chapters, &site, &mut written)
             .and_then(|()| builder.copy_static_files(&plan.static_files, &site))
             .map(&mut written);
         match result {
-            Ok(()) => self
-                .reporter
-                .info(&format!("Rebuilt {}", changed.join(", then "))),
-            Err(error) => self.failed(&error),
+            Ok(()) if !plan.chapters.is_empty() => {
+                if let Some(job) = builder.derived_job(&site, started) {
+                    self.derived.submit(job);
+                }
+            }
+            Ok(()) => {}
+            Err(error) => self.tell.failed(&error),
         }
-    }
-
-    /// Keeps serving the last good build, with the error on top of every page.
-    fn failed(&self, error: &Error) {
-        self.reporter.error(error);
-        let message = error.to_string();
-        self.live.set_failure(Some(message.clone()));
-        self.live.next_generation();
-        self.reload.build_error(&message);
     }
 }
 

@@ -3,14 +3,15 @@
 //! A chapter's page depends on its own file and the files it includes; the sidebar, titles,
 //! numbering and prev/next links come from SUMMARY.md and `book.toml`, and the page frame from
 //! the theme. So an edit to a chapter (or an included file) re-renders that chapter, plus what
-//! is made of every chapter: the print page and the slide decks (the search index hooks in
-//! at `rebuild_derived`). SUMMARY.md, `book.toml`, theme files and labs change every page (a
+//! is made of every chapter: the print page and the slide decks, rebuilt on a worker thread
+//! (`derived`). SUMMARY.md, `book.toml`, theme files and labs change every page (a
 //! lab's title from its lab.toml is in every sidebar): those rebuild the whole book into a
 //! fresh in-memory site, swapped in only when complete.
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -19,6 +20,8 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::render::{PageSummary, Renderer, RendererParts, slash_path};
 use crate::site::{MemoryOutput, Output};
+
+use super::derived::{FailureFlag, Job};
 
 /// What a batch of changed paths requires.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -58,6 +61,8 @@ pub struct Builder {
     /// Set when a build failed: whatever changes next, rebuild everything, because only a
     /// complete build proves every earlier mistake is fixed.
     needs_full: bool,
+    /// The same, set by the derived-pages worker when the print page or a deck failed.
+    derived_failed: FailureFlag,
 }
 
 impl Builder {
@@ -67,7 +72,13 @@ impl Builder {
             root,
             last: None,
             needs_full: true,
+            derived_failed: FailureFlag::default(),
         }
+    }
+
+    /// The flag the derived-pages worker sets when it fails.
+    pub fn derived_failure_flag(&self) -> FailureFlag {
+        self.derived_failed.clone()
     }
 
     /// The folders whose changes matter: the book's sources, labs and theme layers.
@@ -103,6 +114,7 @@ impl Builder {
     /// Builds the whole book into a new in-memory site.
     pub fn full(&mut self) -> Result<FullBuild> {
         self.needs_full = true;
+        self.derived_failed.store(false, Ordering::SeqCst);
         let book = Book::load(&self.root)?;
         let renderer = Renderer::new(&book)?;
         let site = MemoryOutput::default();
@@ -176,7 +188,8 @@ impl Builder {
                 plan.full = true;
             }
         }
-        if self.needs_full && !plan.is_empty() {
+        let failed = self.needs_full || self.derived_failed.load(Ordering::SeqCst);
+        if failed && !plan.is_empty() {
             plan.full = true;
         }
         plan
@@ -188,9 +201,9 @@ impl Builder {
                 || self.watched_trees().iter().any(|t| path.starts_with(t)))
     }
 
-    /// Re-renders the changed chapters into `site` (the one being served). Calls `written`
-    /// with their page paths as soon as they are in place, before the derived pages, so the
-    /// tab showing the chapter reloads without waiting for the print page.
+    /// Re-renders the changed chapters into `site` (the one being served) and calls
+    /// `written` with their page paths. The pages made of every chapter are left to
+    /// [`Builder::derived_job`].
     pub fn rebuild_chapters(
         &mut self,
         chapters: &BTreeSet<usize>,
@@ -208,10 +221,20 @@ impl Builder {
         let Snapshot { book, parts, pages } = snapshot;
         let renderer = Renderer::from_parts(book, parts.take().expect("renderer parts are back"));
         let result = render_changed(&renderer, chapters, site, pages, written);
-        let result = result.and_then(|()| rebuild_derived(&renderer, site, pages, written));
         *parts = Some(renderer.into_parts());
         self.needs_full = result.is_err();
         result
+    }
+
+    /// What the print page and the decks need to catch up with the last chapter rebuild.
+    pub fn derived_job(&self, site: &MemoryOutput, started: Instant) -> Option<Job> {
+        let snapshot = self.last.as_ref()?;
+        Some(Job {
+            book: snapshot.book.clone(),
+            pages: snapshot.pages.clone(),
+            site: site.clone(),
+            started,
+        })
     }
 
     /// Copies changed static files (images, downloads) from the source folder into `site`.
@@ -272,57 +295,6 @@ fn render_changed(
     }
     written(paths);
     Ok(())
-}
-
-/// Pages made of every chapter, rebuilt after any chapter changed. Only files whose bytes
-/// changed are announced, so a deck of an untouched chapter does not reload.
-fn rebuild_derived(
-    renderer: &Renderer,
-    site: &MemoryOutput,
-    pages: &[(PageSummary, String)],
-    written: &mut dyn FnMut(Vec<String>),
-) -> Result<()> {
-    let out = ChangedOnly {
-        site,
-        changed: Mutex::default(),
-    };
-    if renderer.book().config.output.html.print.enable {
-        renderer.write_print(&out, pages)?;
-    }
-    // A chapter's deck, its presenter page and the whole-talk deck (whose slide numbers
-    // shift when a chapter gains a slide).
-    renderer.write_decks(&out)?;
-    // The search index is built from `pages` too: rebuild it here, from the same summaries
-    // `render_all_pages` returned (updated above for the changed chapters).
-    let mut changed = out.changed.into_inner().expect("change list lock poisoned");
-    changed.sort();
-    written(changed);
-    Ok(())
-}
-
-/// Writes through to the served site, skipping files whose bytes did not change and
-/// remembering the paths of those that did.
-struct ChangedOnly<'a> {
-    site: &'a MemoryOutput,
-    changed: Mutex<Vec<String>>,
-}
-
-impl Output for ChangedOnly<'_> {
-    fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
-        if self
-            .site
-            .get(path)
-            .is_some_and(|old| old.as_slice() == bytes)
-        {
-            return Ok(());
-        }
-        self.site.write(path, bytes)?;
-        self.changed
-            .lock()
-            .expect("change list lock poisoned")
-            .push(path.to_string());
-        Ok(())
-    }
 }
 
 /// The chapters whose page is built from `path`: their own file or one they include.
