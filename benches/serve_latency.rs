@@ -115,6 +115,23 @@ fn measure(addr: &str, chapter: &Path, page: &str, rounds: usize, tag: &str) -> 
     samples
 }
 
+/// A log line with a long list of paths cut down to its first few.
+fn shorten(line: &str) -> String {
+    let paths: Vec<&str> = line.split(", ").collect();
+    if paths.len() <= 4 {
+        return line.to_string();
+    }
+    let tail = paths
+        .last()
+        .and_then(|p| p.split_once(' '))
+        .map_or("", |(_, t)| t);
+    format!(
+        "{}, … ({} files) {tail}",
+        paths[..3].join(", "),
+        paths.len()
+    )
+}
+
 fn summary(samples: &mut [Duration]) -> String {
     samples.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -199,15 +216,30 @@ fn main() {
         started.elapsed()
     );
     let mut ours = measure(&addr, &chapter, &page, rounds, "devoops");
-    let rebuilt: Vec<String> = devoops
+    // Its own log: the page of the last save, then the print page and decks, which follow
+    // on a worker thread (and skip saves that came while they were being rebuilt).
+    let mut rebuilt: Vec<String> = devoops
         .lines
         .try_iter()
         .filter(|l| l.starts_with("Rebuilt"))
         .collect();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !rebuilt.last().is_some_and(|l| l.contains("since the save")) {
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+            break;
+        };
+        match devoops.lines.recv_timeout(left) {
+            Ok(line) if line.starts_with("Rebuilt") => rebuilt.push(line),
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
     drop(devoops);
     println!("  devoops serve  {}", summary(&mut ours));
-    for line in rebuilt.iter().rev().take(2).rev() {
-        println!("  (its own log of the last save: {line})");
+    let page_line = rebuilt.iter().rev().find(|l| !l.contains("since the save"));
+    let derived_line = rebuilt.iter().rev().find(|l| l.contains("since the save"));
+    for line in [page_line, derived_line].into_iter().flatten() {
+        println!("  (its log: {})", shorten(line));
     }
 
     // mdbook serve, same book, same chapter
