@@ -89,26 +89,27 @@ impl Builder {
                 .ok()
                 .map(|(c, _)| c),
         };
-        let mut trees = vec![self.root.join("themes")];
         match config {
             Some(config) => {
+                let mut trees = self.theme_dirs(&config).to_vec();
                 trees.push(self.root.join(&config.devoops.labs));
                 trees.push(self.root.join(&config.book.src));
-                trees.push(
-                    self.root.join(
-                        config
-                            .output
-                            .html
-                            .theme
-                            .as_deref()
-                            .unwrap_or(Path::new("theme")),
-                    ),
-                );
+                trees
             }
             // `book.toml` does not parse yet: watch the usual places.
-            None => trees.extend(["src", "content", "theme", "labs"].map(|d| self.root.join(d))),
+            None => ["src", "content", "themes", "theme", "labs"]
+                .map(|d| self.root.join(d))
+                .to_vec(),
         }
-        trees
+    }
+
+    /// The theme layers on disk (as `Renderer::new` stacks them over the built-in theme).
+    fn theme_dirs(&self, config: &Config) -> [PathBuf; 2] {
+        let own = config.output.html.theme.as_deref();
+        [
+            self.root.join("themes/default"),
+            self.root.join(own.unwrap_or(Path::new("theme"))),
+        ]
     }
 
     /// Builds the whole book into a new in-memory site.
@@ -145,17 +146,7 @@ impl Builder {
         };
         let book = &snapshot.book;
         let build_dir = self.root.join(&book.config.build.build_dir);
-        let theme_dirs = [
-            self.root.join("themes"),
-            self.root.join(
-                book.config
-                    .output
-                    .html
-                    .theme
-                    .as_deref()
-                    .unwrap_or(Path::new("theme")),
-            ),
-        ];
+        let theme_dirs = self.theme_dirs(&book.config);
         for path in changed {
             if self.is_noise(path) || path.starts_with(&build_dir) {
                 continue;
