@@ -330,15 +330,16 @@ fn watch_case(poll: bool) {
     if poll {
         cmd.env("DEVOOPS_WATCH_POLL", "1");
     }
-    let mut child = cmd
-        .arg("--watch")
-        .arg("--dir")
-        .arg(copy.path())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = KillOnDrop(
+        cmd.arg("--watch")
+            .arg("--dir")
+            .arg(copy.path())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let (tx, rx) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
+    let stdout = child.0.stdout.take().unwrap();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if tx.send(line).is_err() {
@@ -375,7 +376,17 @@ fn watch_case(poll: bool) {
         "{second:#?}"
     );
 
-    let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
+    let pid = rustix::process::Pid::from_raw(child.0.id() as i32).unwrap();
     rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(143));
+    assert_eq!(child.0.wait().unwrap().code(), Some(143));
+}
+
+/// A watching checker must not outlive a failed assertion.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
