@@ -54,7 +54,7 @@ static SECRET_VALUES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
         ("a private key", r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
         (
             "a URL with a password",
-            r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:[^/\s@]+@",
+            r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:[^/\s@$][^/\s@]*@",
         ),
         (
             "a JSON Web Token",
@@ -125,6 +125,11 @@ mod tests {
             Some("a GitLab token")
         );
         assert_eq!(secret_value_kind("https://example.org/path"), None);
+        // A reference to a variable is not the secret itself.
+        assert_eq!(
+            secret_value_kind("postgres://app:${DB_PASSWORD}@db/app"),
+            None
+        );
         assert_eq!(secret_value_kind("8080"), None);
     }
 }

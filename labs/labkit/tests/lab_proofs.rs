@@ -35,3 +35,13 @@ fn prove(lab_id: &str) {
 fn lab_02_dockerfile_holds() {
     prove("02-dockerfile");
 }
+
+#[test]
+fn lab_03_state_holds() {
+    prove("03-state");
+}
+
+#[test]
+fn lab_05_kubernetes_holds() {
+    prove("05-kubernetes");
+}

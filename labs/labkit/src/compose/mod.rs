@@ -250,7 +250,9 @@ impl Service<'_> {
 
 fn parse_mount(item: &Node) -> Option<Mount> {
     let line = item.line;
-    if let Some(text) = item.as_str() {
+    if let Some(written) = item.as_str() {
+        // `${NOTES_VOLUME:-notes}:/data`: judge what the defaults make of it.
+        let text = interpolate_defaults(written).unwrap_or_else(|| written.to_string());
         let parts: Vec<&str> = text.split(':').collect();
         let (source, target, mode) = match parts.as_slice() {
             [target] => (None, *target, None),
@@ -336,7 +338,7 @@ mod tests {
     #[test]
     fn short_syntax_mounts() {
         let m = mounts(
-            "volumes:\n  - data:/data\n  - ./conf:/etc/app:ro\n  - /cache\n  - /logs:rw\n  - ~/notes:/srv/notes\n",
+            "volumes:\n  - ${VOL:-data}:/data\n  - ./conf:/etc/app:ro\n  - /cache\n  - /logs:rw\n  - ~/notes:/srv/notes\n",
         );
         assert_eq!(m[0].source, MountSource::Named("data".into()));
         assert_eq!(m[0].line, 2);

@@ -7,6 +7,8 @@ use regex::Regex;
 struct Pattern {
     regex: Regex,
     include: bool,
+    /// 1-based line in the .dockerignore file.
+    line: usize,
 }
 
 pub struct DockerIgnore {
@@ -17,9 +19,10 @@ impl DockerIgnore {
     pub fn parse(text: &str) -> DockerIgnore {
         let patterns = text
             .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .filter_map(|line| {
+            .enumerate()
+            .map(|(n, l)| (n + 1, l.trim()))
+            .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+            .filter_map(|(line_no, line)| {
                 let (include, pattern) = match line.strip_prefix('!') {
                     Some(rest) => (true, rest.trim()),
                     None => (false, line),
@@ -30,7 +33,11 @@ impl DockerIgnore {
                 }
                 Regex::new(&glob_to_regex(&cleaned))
                     .ok()
-                    .map(|regex| Pattern { regex, include })
+                    .map(|regex| Pattern {
+                        regex,
+                        include,
+                        line: line_no,
+                    })
             })
             .collect();
         DockerIgnore { patterns }
@@ -39,17 +46,23 @@ impl DockerIgnore {
     /// True when `path` (relative to the build context, `/`-separated) is left out of
     /// the build context.
     pub fn excludes(&self, path: &str) -> bool {
+        self.decision(path).0
+    }
+
+    /// Whether `path` is excluded, and the line of the pattern that decided it (none
+    /// when no pattern matches, so the path is sent).
+    pub fn decision(&self, path: &str) -> (bool, Option<usize>) {
         let path = clean(path);
-        let mut excluded = false;
+        let mut decision = (false, None);
         for pattern in &self.patterns {
             // A pattern matching the path itself or one of its parent directories applies.
             let mut candidates = vec![path.as_str()];
             candidates.extend(path.match_indices('/').map(|(i, _)| &path[..i]));
             if candidates.iter().any(|c| pattern.regex.is_match(c)) {
-                excluded = !pattern.include;
+                decision = (!pattern.include, Some(pattern.line));
             }
         }
-        excluded
+        decision
     }
 }
 
@@ -139,8 +152,9 @@ mod tests {
         assert!(ignore.excludes(".env"));
         assert!(ignore.excludes(".env.local"));
         assert!(!ignore.excludes(".env.example"));
-        let undone = DockerIgnore::parse(".env\n!.env\n");
-        assert!(!undone.excludes(".env"));
+        let undone = DockerIgnore::parse(".env\n# oops\n!.env\n");
+        assert_eq!(undone.decision(".env"), (false, Some(3)));
+        assert_eq!(undone.decision("other"), (false, None));
         let everything = DockerIgnore::parse("*\n!demo-service\n");
         assert!(everything.excludes(".git") && everything.excludes(".env"));
         assert!(!everything.excludes("demo-service"));

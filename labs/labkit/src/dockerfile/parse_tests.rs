@@ -294,3 +294,42 @@ fn stage_variables_follow_arg_and_env_order() {
         ]
     );
 }
+
+#[test]
+fn heredoc_bodies_keep_comment_lines_and_backslashes() {
+    let df = parse_ok(
+        "FROM a:1\nRUN <<EOF\n# not a Dockerfile comment\necho a \\\n  b\n\nEOF\nUSER app\n",
+    );
+    let run = &df.instructions[1];
+    assert_eq!(
+        run.heredocs[0].body,
+        "# not a Dockerfile comment\necho a \\\n  b\n\n"
+    );
+    assert_eq!(df.instructions[2].line, 8);
+}
+
+#[test]
+fn heredoc_marker_on_a_continued_line_starts_after_the_whole_instruction() {
+    let df = parse_ok(
+        "FROM a:1\nRUN --mount=type=cache,target=/var/cache \\\n    bash <<EOF\nset -e\nEOF\nCMD [\"x\"]\n",
+    );
+    let run = &df.instructions[1];
+    assert_eq!((run.line, run.end_line), (2, 5));
+    assert_eq!(run.heredocs[0].body_line, 4);
+    assert_eq!(run.heredocs[0].body, "set -e\n");
+}
+
+#[test]
+fn lower_case_keywords_and_tabs_are_fine() {
+    let df = parse_ok("from\talpine:3.20 as base\n\tuser\tapp\ncmd [\"x\"]\n");
+    assert_eq!(df.stages()[0].name.as_deref(), Some("base"));
+    assert_eq!(df.instructions[1].keyword, Keyword::User);
+    assert_eq!(df.instructions[1].args, "app");
+}
+
+#[test]
+fn onbuild_keeps_its_nested_instruction_as_arguments() {
+    let df = parse_ok("FROM a:1\nONBUILD RUN echo hi\n");
+    assert_eq!(df.instructions[1].keyword, Keyword::Onbuild);
+    assert_eq!(df.instructions[1].args, "RUN echo hi");
+}

@@ -18,8 +18,7 @@ use crate::secrets::{is_secret_name, secret_value_kind};
 use crate::simple_rule::{Finding, SimpleRule, outcome};
 use crate::tri;
 
-const FILE_PARAM: &str =
-    "file: the Dockerfile, relative to the checked directory (default `Dockerfile`)";
+const FILE_PARAM: &str = "file: the Dockerfile, relative to the checked directory (default `Dockerfile`, else `Containerfile`)";
 
 pub fn rules() -> Vec<Box<dyn Rule>> {
     let rules = [
@@ -117,10 +116,14 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
 /// The Dockerfile named by the `file` parameter, parsed, or the failed outcome that
 /// says why not (with the line of a syntax error).
 fn load(ctx: &CheckCtx) -> Result<(String, Dockerfile), Outcome> {
-    let rel = ctx
-        .opt_str_param("file")?
-        .unwrap_or("Dockerfile")
-        .to_string();
+    // Podman and Buildah call it Containerfile; take that when there is no Dockerfile.
+    let rel = match ctx.opt_str_param("file")? {
+        Some(file) => file.to_string(),
+        None if !ctx.path("Dockerfile").exists() && ctx.path("Containerfile").is_file() => {
+            "Containerfile".into()
+        }
+        None => "Dockerfile".into(),
+    };
     let text = ctx.read_text(&rel)?;
     match parse(&text) {
         Ok(df) => Ok((rel, df)),
@@ -230,6 +233,9 @@ static SUBSTITUTED_DOWNLOAD: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+static INTERPRETER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("^{INTERPRETERS}$")).expect("valid regex"));
+
 const VERIFIERS: [&str; 7] = [
     "sha256sum",
     "sha512sum",
@@ -292,10 +298,8 @@ fn executed_unverified_download(cmds: &[Command]) -> Option<String> {
         let same = |word: &str| !name.is_empty() && word.rsplit('/').next() == Some(name);
         cmds.iter().any(|c| {
             let program = c.program().unwrap_or("");
-            let interpreted = Regex::new(&format!("^{INTERPRETERS}$"))
-                .is_ok_and(|re| re.is_match(program))
-                || program == "source"
-                || program == ".";
+            let interpreted =
+                INTERPRETER.is_match(program) || program == "source" || program == ".";
             same(program)
                 || (interpreted
                     && c.args()
@@ -597,13 +601,18 @@ fn dockerignore_excludes_secrets(ctx: &CheckCtx) -> Outcome {
     }
     let findings: Vec<Finding> = required
         .iter()
-        .filter(|path| !ignore.excludes(path))
-        .map(|path| {
-            Finding::new(
+        .filter_map(|path| match ignore.decision(path) {
+            (true, _) => None,
+            (false, None) => Some(Finding::new(
                 ignore_rel,
                 None,
                 format!("`{path}` is not excluded: it would be sent into the build context"),
-            )
+            )),
+            (false, Some(line)) => Some(Finding::new(
+                ignore_rel,
+                Some(line),
+                format!("`{path}` is re-included here: it would be sent into the build context"),
+            )),
         })
         .collect();
     outcome(

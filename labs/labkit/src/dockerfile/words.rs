@@ -94,8 +94,10 @@ pub fn expand_vars(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Opti
         if chars.get(i + 1) == Some(&'{') {
             let close = chars[i + 2..].iter().position(|&c| c == '}')? + i + 2;
             let inner: String = chars[i + 2..close].iter().collect();
-            let (name, modifier) = match inner.find(':') {
-                Some(pos) => (&inner[..pos], Some(&inner[pos + 1..])),
+            // `NAME`, `NAME:-default`, `NAME-default` (Compose), `NAME:+alt`, `NAME:?error`.
+            let split = inner.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+            let (name, modifier) = match split {
+                Some(pos) => (&inner[..pos], Some(inner[pos..].trim_start_matches(':'))),
                 None => (inner.as_str(), None),
             };
             let value = lookup(name).filter(|v| !v.is_empty());
@@ -234,6 +236,8 @@ mod tests {
             Some("img:1.2-slim")
         );
         assert_eq!(expand_vars("${NOPE:-3}", &lookup).as_deref(), Some("3"));
+        assert_eq!(expand_vars("${NOPE-4}", &lookup).as_deref(), Some("4"));
+        assert_eq!(expand_vars("${NOPE:?set NOPE}", &lookup), None);
         assert_eq!(expand_vars("${EMPTY:-x}", &lookup).as_deref(), Some("x"));
         assert_eq!(
             expand_vars("a${TAG:+yes}b${NOPE:+no}", &lookup).as_deref(),

@@ -256,7 +256,8 @@ fn liveness_probes(ctx: &CheckCtx) -> Outcome {
 fn probes(ctx: &CheckCtx, key: &str, why_missing: &str) -> Outcome {
     let manifests = tri!(Manifests::load(ctx));
     let findings = per_container(&manifests, |t, c, out| {
-        if c.init {
+        // Init containers and Jobs run to completion: nothing to route to or revive.
+        if c.init || matches!(t.owner.kind.as_str(), "Job" | "CronJob") {
             return;
         }
         let file = &t.owner.file;
@@ -518,7 +519,7 @@ fn takes_all_down(value: &Node, replicas: i64) -> bool {
         Some(text) if text.ends_with('%') => text
             .trim_end_matches('%')
             .parse::<i64>()
-            .is_ok_and(|p| p * replicas / 100 >= replicas),
+            .is_ok_and(|p| p.saturating_mul(replicas) / 100 >= replicas),
         Some(text) => text.parse::<i64>().is_ok_and(|n| n >= replicas),
         None => false,
     }
