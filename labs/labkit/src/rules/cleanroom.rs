@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::rule::{CheckCtx, Outcome, Rule};
-use crate::service::{self, CLEANROOM_PARAMS};
+use crate::service;
 use crate::snapshot::Snapshot;
 use crate::tri;
 
@@ -107,7 +107,6 @@ impl Rule for WritesOnlyData {
         ]
     }
     fn check(&self, ctx: &CheckCtx) -> Outcome {
-        let _ = CLEANROOM_PARAMS;
         let data_var = tri!(ctx.opt_str_param("data_var")).unwrap_or("DATA_DIR");
         let token_var = tri!(ctx.opt_str_param("token_var")).unwrap_or("API_TOKEN");
         let write = tri!(ctx.opt_str_param("write")).unwrap_or("/notes/cleanroom-check");
