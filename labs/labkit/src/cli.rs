@@ -141,6 +141,7 @@ pub fn checker_main(lab_id: &str) -> ExitCode {
 
 fn run_lab_on(lab: &Lab, dir: &Path, options: &RunOptions) -> ExitCode {
     crate::interrupt::install();
+    crate::reaper::install();
     let toolbox = toolbox::discover();
     let human = HumanOptions::for_terminal(options.hints);
     let once = || {

@@ -271,6 +271,8 @@ pub fn verify_main(labs_root: Option<&Path>) -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    crate::interrupt::install();
+    crate::reaper::install();
     let results = verify_all(&root, &crate::toolbox::discover());
     print!("{}", render(&results));
     if results.iter().all(LabVerification::ok) {
