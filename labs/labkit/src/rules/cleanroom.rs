@@ -66,7 +66,15 @@ impl Rule for StartsAndAnswers {
 /// RUN002: the service writes its data under DATA_DIR and nowhere else.
 struct WritesOnlyData;
 
-fn describe(paths: &[std::path::PathBuf], under: &str) -> String {
+/// Name up to three of `paths` (relative to `root`), files before the directories that
+/// merely contain them.
+fn describe(root: &Path, paths: &[std::path::PathBuf], under: &str) -> String {
+    let files: Vec<&std::path::PathBuf> = paths.iter().filter(|p| !root.join(p).is_dir()).collect();
+    let paths: Vec<&std::path::PathBuf> = if files.is_empty() {
+        paths.iter().collect()
+    } else {
+        files
+    };
     let shown: Vec<String> = paths
         .iter()
         .take(3)
@@ -132,26 +140,20 @@ impl Rule for WritesOnlyData {
             .map_err(Outcome::fail)
         );
         room.stop();
-        if !(200..300).contains(&answer.status) {
-            return Outcome::fail(format!(
-                "PUT {write} answered {}: {}",
-                answer.status,
-                answer.body.trim()
-            ));
-        }
+        // Where things were written says more than a refused write, so judge that first.
         let sandbox = &room.sandbox;
         let in_home = Snapshot::default().changes(&Snapshot::take(&sandbox.home));
         if !in_home.is_empty() {
             return Outcome::fail(format!(
                 "wrote into HOME: {} (a server's HOME is not yours)",
-                describe(&in_home, "~/")
+                describe(&sandbox.home, &in_home, "~/")
             ));
         }
         let app_changes = app_before.changes(&Snapshot::take(&sandbox.app));
         if !app_changes.is_empty() {
             return Outcome::fail(format!(
                 "wrote into its own files: {} (the application directory may be read-only)",
-                describe(&app_changes, "")
+                describe(&sandbox.app, &app_changes, "")
             ));
         }
         let outside: Vec<_> = Snapshot::take(&sandbox.work)
@@ -165,7 +167,14 @@ impl Rule for WritesOnlyData {
         if !outside.is_empty() {
             return Outcome::fail(format!(
                 "wrote outside {data_var} in its working directory: {}",
-                describe(&outside, "./")
+                describe(&sandbox.work, &outside, "./")
+            ));
+        }
+        if !(200..300).contains(&answer.status) {
+            return Outcome::fail(format!(
+                "PUT {write} answered {}: {}",
+                answer.status,
+                answer.body.trim()
             ));
         }
         if !contains_file_with(&data_dir, &marker) {
