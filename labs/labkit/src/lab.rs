@@ -94,6 +94,22 @@ fn line_of(text: &str, span: Range<usize>) -> usize {
     text[..span.start.min(text.len())].matches('\n').count() + 1
 }
 
+/// The line of `key = …` in the check that starts on `check_line` (the check's own line
+/// when the key cannot be found, e.g. in an inline table).
+fn param_line(text: &str, check_line: usize, key: &str) -> usize {
+    text.lines()
+        .enumerate()
+        .skip(check_line)
+        .take_while(|(_, l)| l.trim() != "[[check]]")
+        .find(|(_, l)| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|(i, _)| i + 1)
+        .unwrap_or(check_line)
+}
+
 impl Lab {
     /// Parse and validate lab.toml text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Lab, LabError> {
@@ -127,6 +143,17 @@ impl Lab {
                 return Err(error(
                     Some(line),
                     format!("unknown rule {rule:?}; known rules: {}", known.join(", ")),
+                ));
+            }
+            if let Some(known) = registry::find(&rule).and_then(|r| r.param_names())
+                && let Some(unknown) = check.params.keys().find(|k| !known.contains(&k.as_str()))
+            {
+                return Err(error(
+                    Some(param_line(text, line, unknown)),
+                    format!(
+                        "{rule} has no parameter `{unknown}`; it takes: {}",
+                        known.join(", ")
+                    ),
                 ));
             }
             let name_line = line_of(text, check.name.span());
@@ -215,5 +242,15 @@ mod tests {
 
         let dup = format!("{GOOD}\n[[check]]\nrule = \"FILE001\"\nname = \"A\"\n");
         assert_eq!(Lab::parse(&dup, "l").unwrap_err().line, Some(15));
+
+        let typo = GOOD.replace("path = \"a\"", "path = \"a\"\nknd = \"dir\"");
+        let err = Lab::parse(&typo, "l").unwrap_err();
+        assert_eq!(err.line, Some(12));
+        assert!(
+            err.message
+                .starts_with("FILE001 has no parameter `knd`; it takes: path, kind"),
+            "{}",
+            err.message
+        );
     }
 }

@@ -19,6 +19,18 @@ impl Rule for StartsAndAnswers {
     fn id(&self) -> &'static str {
         "RUN001"
     }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&[
+            "command",
+            "env_file",
+            "env",
+            "tools",
+            "startup_seconds",
+            "probe",
+            "expect_status",
+            "expect_body",
+        ])
+    }
     fn meaning(&self) -> &'static str {
         "The start command brings the service up in a clean room (empty environment except declared variables, fresh working directory, other HOME, a free PORT) and an HTTP probe gets the expected answer"
     }
@@ -99,6 +111,18 @@ fn contains_file_with(dir: &Path, needle: &str) -> bool {
 impl Rule for WritesOnlyData {
     fn id(&self) -> &'static str {
         "RUN002"
+    }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&[
+            "command",
+            "env_file",
+            "env",
+            "tools",
+            "startup_seconds",
+            "data_var",
+            "token_var",
+            "write",
+        ])
     }
     fn meaning(&self) -> &'static str {
         "In a clean room, data written through the service lands under its data directory, and nothing is written to HOME, the working directory or the application's own files"

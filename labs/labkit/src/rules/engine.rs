@@ -38,6 +38,9 @@ impl Rule for Builds {
     fn id(&self) -> &'static str {
         "ENGINE001"
     }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&["file", "build_seconds"])
+    }
     fn meaning(&self) -> &'static str {
         "The image builds with the local container engine (docker or podman); skipped when no engine answers"
     }

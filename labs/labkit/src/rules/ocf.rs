@@ -22,6 +22,9 @@ impl Rule for MetaData {
     fn id(&self) -> &'static str {
         "OCF001"
     }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&["command", "env_file", "env", "tools", "parameters"])
+    }
     fn meaning(&self) -> &'static str {
         "`<agent> meta-data` exits 0 and prints well-formed XML: a <resource-agent> with its parameters and the start, stop, monitor, meta-data and validate-all actions"
     }

@@ -181,6 +181,18 @@ impl Rule for Sequence {
     fn id(&self) -> &'static str {
         "SEQ001"
     }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&[
+            "command",
+            "env_file",
+            "env",
+            "tools",
+            "steps",
+            "cleanup",
+            "ocf",
+            "step_seconds",
+        ])
+    }
     fn meaning(&self) -> &'static str {
         "In a clean room, a sequence of commands (and HTTP probes) gives the expected exit codes, e.g. an OCF agent's start → monitor → stop"
     }
