@@ -91,14 +91,14 @@ pub fn start(ctx: &CheckCtx) -> Result<CleanRoom, Outcome> {
                 "`{command}` exited ({status}) before anything listened on port {port} \
                  (the clean room sets PORT={port}, an empty HOME and only declared variables); \
                  its last output: {}{}{}",
-                quote_tail(&service),
+                sandbox.tidy(&quote_tail(&service)),
                 sandbox.notes_suffix(),
                 demo_service_note(ctx)
             ))
             .at(script, None));
         }
         if Instant::now() >= deadline {
-            let tail = quote_tail(&service);
+            let tail = sandbox.tidy(&quote_tail(&service));
             service.kill_group();
             return Err(Outcome::fail(format!(
                 "nothing listened on port {port} within {}s: the clean room sets PORT={port}; \

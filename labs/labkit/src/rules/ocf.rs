@@ -59,7 +59,7 @@ impl Rule for MetaData {
             Waited::Exited(status) if !status.success() => {
                 return Outcome::fail(format!(
                     "`{rel} meta-data` exited {status}; it must print the XML and exit 0 (OCF_SUCCESS); it said: {}",
-                    child.output_tail(2)
+                    sandbox.tidy(&child.output_tail(2))
                 ))
                 .at(rel, None);
             }

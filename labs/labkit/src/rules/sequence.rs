@@ -169,7 +169,8 @@ fn run(
             Err(format!("did not finish within {}s", timeout.as_secs()))
         }
     };
-    let result = result.map_err(|m| format!("{m}; last output: {}", child.output_tail(2)));
+    let result =
+        result.map_err(|m| format!("{m}; last output: {}", sandbox.tidy(&child.output_tail(2))));
     started.0.push(child);
     Ok(result)
 }
@@ -266,7 +267,7 @@ fn run_steps(
                     let tail = started
                         .0
                         .last()
-                        .map(|c| c.output_tail(2))
+                        .map(|c| sandbox.tidy(&c.output_tail(2)))
                         .unwrap_or_default();
                     let output = if tail.is_empty() {
                         String::new()
