@@ -1,0 +1,199 @@
+//! Load: `book.toml` + `SUMMARY.md` + the chapters it links → a plain [`Book`] value.
+//!
+//! Nothing here knows about HTML. The renderer takes a `Book` and never reads the source tree
+//! itself (except static files it copies), so a test can build a `Book` by hand.
+
+pub mod preprocess;
+pub mod summary;
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::error::{Error, Result, read_text};
+pub use preprocess::FrontMatter;
+use summary::{Summary, SummaryItem};
+
+#[derive(Debug, Clone)]
+pub struct Book {
+    /// The folder holding `book.toml`.
+    pub root: PathBuf,
+    pub config: Config,
+    /// The Markdown folder (`[book] src`), absolute.
+    pub src_dir: PathBuf,
+    /// Every rendered page, in reading order.
+    pub chapters: Vec<Chapter>,
+    /// The sidebar: chapters, drafts, part titles and separators in SUMMARY order.
+    pub nav: Vec<NavEntry>,
+    /// Problems worth telling the author that do not stop the build.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NavEntry {
+    /// Index into `Book::chapters`.
+    Chapter(usize),
+    Draft {
+        title: String,
+        number: Option<Vec<u32>>,
+        depth: usize,
+    },
+    Part(String),
+    Separator,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chapter {
+    pub title: String,
+    pub number: Option<Vec<u32>>,
+    /// Nesting depth in the SUMMARY (0 for top level).
+    pub depth: usize,
+    /// Path in the site's namespace, relative to the source folder, e.g. `intro.md` or
+    /// `labs/01-tarball.md`. Links between pages are resolved against these paths.
+    pub source_path: PathBuf,
+    /// The file the Markdown came from, for error messages and watching.
+    pub origin: PathBuf,
+    pub markdown: String,
+    pub front: FrontMatter,
+    /// `{{#title}}` or front matter `title`: the page's `<title>`.
+    pub title_override: Option<String>,
+    /// Other files the chapter's source depends on (includes).
+    pub dependencies: Vec<PathBuf>,
+}
+
+impl Chapter {
+    /// The output path of this chapter's page, e.g. `labs/01-tarball.html`.
+    /// `README.md` becomes `index.html`, as in mdBook.
+    pub fn output_path(&self) -> String {
+        page_path(&self.source_path)
+    }
+}
+
+/// Site path of the page for a source path (`a/README.md` → `a/index.html`, `x.md` → `x.html`).
+pub fn page_path(source: &Path) -> String {
+    let as_str = source.to_string_lossy().replace('\\', "/");
+    let stem = as_str.strip_suffix(".md").unwrap_or(&as_str);
+    match stem.rsplit_once('/') {
+        Some((dir, "README")) => format!("{dir}/index.html"),
+        None if stem == "README" => "index.html".to_string(),
+        _ => format!("{stem}.html"),
+    }
+}
+
+impl Book {
+    /// Loads the book whose `book.toml` lives in `root`.
+    pub fn load(root: &Path) -> Result<Book> {
+        let root = root.to_path_buf();
+        if !root.is_dir() {
+            return Err(Error::in_file(&root, "not a directory")
+                .help("pass the folder that holds book.toml"));
+        }
+        let (config, warnings) = Config::load(&root.join("book.toml"))?;
+        let src_dir = root.join(&config.book.src);
+        let summary_path = src_dir.join("SUMMARY.md");
+        if !summary_path.is_file() {
+            return Err(Error::in_file(&summary_path, "the book has no SUMMARY.md").help(format!(
+                "create {} listing the chapters, e.g. `- [Introduction](intro.md)`, or set `[book] src` in book.toml",
+                summary_path.display()
+            )));
+        }
+        let summary = summary::parse(&read_text(&summary_path)?, &summary_path)?;
+        let mut book = Book {
+            root,
+            config,
+            src_dir,
+            chapters: Vec::new(),
+            nav: Vec::new(),
+            warnings,
+        };
+        book.add_summary_items(&summary, &summary_path)?;
+        Ok(book)
+    }
+
+    pub fn title(&self) -> &str {
+        self.config.book.title.as_deref().unwrap_or("Untitled book")
+    }
+
+    fn add_summary_items(&mut self, summary: &Summary, summary_path: &Path) -> Result<()> {
+        let mut stack: Vec<(&SummaryItem, usize)> =
+            summary.items.iter().rev().map(|i| (i, 0)).collect();
+        while let Some((item, depth)) = stack.pop() {
+            match item {
+                SummaryItem::PartTitle(title) => self.nav.push(NavEntry::Part(title.clone())),
+                SummaryItem::Separator => self.nav.push(NavEntry::Separator),
+                SummaryItem::Link(link) => {
+                    match &link.location {
+                        None => self.nav.push(NavEntry::Draft {
+                            title: link.title.clone(),
+                            number: link.number.clone(),
+                            depth,
+                        }),
+                        Some(location) => {
+                            let chapter = self.load_chapter(link, location, depth, summary_path)?;
+                            self.nav.push(NavEntry::Chapter(self.chapters.len()));
+                            self.chapters.push(chapter);
+                        }
+                    }
+                    stack.extend(link.nested.iter().rev().map(|i| (i, depth + 1)));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn load_chapter(
+        &self,
+        link: &summary::Link,
+        location: &Path,
+        depth: usize,
+        summary_path: &Path,
+    ) -> Result<Chapter> {
+        let origin = self.src_dir.join(location);
+        if self.chapters.iter().any(|c| c.source_path == location) {
+            return Err(
+                Error::new(format!("`{}` is listed twice", location.display()))
+                    .at(summary_path, Some(link.line), None)
+                    .help("each file can appear once in SUMMARY.md; remove the duplicate entry"),
+            );
+        }
+        if !origin.is_file() {
+            return Err(Error::new(format!(
+                "chapter `{}` links to `{}`, which does not exist",
+                link.title,
+                location.display()
+            ))
+            .at(summary_path, Some(link.line), None)
+            .help(format!(
+                "create {} or fix the path (it is relative to {})",
+                origin.display(),
+                self.src_dir.display()
+            )));
+        }
+        let text = read_text(&origin)?;
+        let pre = preprocess::preprocess(&text, &origin)?;
+        let title_override = pre.front.title.clone().or(pre.title_override);
+        Ok(Chapter {
+            title: link.title.clone(),
+            number: link.number.clone(),
+            depth,
+            source_path: location.to_path_buf(),
+            origin,
+            markdown: pre.markdown,
+            front: pre.front,
+            title_override,
+            dependencies: pre.included,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_paths() {
+        assert_eq!(page_path(Path::new("README.md")), "index.html");
+        assert_eq!(page_path(Path::new("a/README.md")), "a/index.html");
+        assert_eq!(page_path(Path::new("a/b.md")), "a/b.html");
+        assert_eq!(page_path(Path::new("labs/01-x.md")), "labs/01-x.html");
+    }
+}

@@ -1,0 +1,336 @@
+//! Source-level preprocessing of a chapter, before any Markdown parsing:
+//! TOML front matter (`+++` … `+++`), and mdBook's `{{#include}}`, `{{#rustdoc_include}}`,
+//! `{{#playground}}` and `{{#title}}` directives.
+//!
+//! Like mdBook's `links` preprocessor this works on raw text, inside code fences too, because
+//! including a source file into a fenced block is the directive's main use.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::config::toml_error;
+use crate::error::{Error, Result, line_col, read_text};
+
+/// Per-chapter settings from front matter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FrontMatter {
+    /// The presenter's time budget for this chapter's slides, in minutes.
+    pub minutes: Option<u32>,
+    /// Overrides the `<title>` of the page (the sidebar keeps the SUMMARY title).
+    pub title: Option<String>,
+}
+
+/// A chapter's Markdown after preprocessing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Preprocessed {
+    pub markdown: String,
+    pub front: FrontMatter,
+    /// Set by `{{#title …}}`.
+    pub title_override: Option<String>,
+    /// Files pulled in by includes, so `serve` can rebuild when they change.
+    pub included: Vec<PathBuf>,
+}
+
+const MAX_INCLUDE_DEPTH: usize = 10;
+
+/// Preprocesses chapter `text` read from `path` (includes resolve relative to its folder).
+pub fn preprocess(text: &str, path: &Path) -> Result<Preprocessed> {
+    let (front, body, body_line) = split_front_matter(text, path)?;
+    let mut out = Preprocessed {
+        front,
+        ..Preprocessed::default()
+    };
+    out.markdown = expand(body, path, body_line, 0, &mut out)?;
+    Ok(out)
+}
+
+/// Splits `+++`-delimited TOML front matter off the top. Returns the body and the line it
+/// starts on, so later errors still point at the right line of the file.
+fn split_front_matter<'t>(text: &'t str, path: &Path) -> Result<(FrontMatter, &'t str, usize)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(rest) = text
+        .strip_prefix("+++\n")
+        .or_else(|| text.strip_prefix("+++\r\n"))
+    else {
+        return Ok((FrontMatter::default(), text, 1));
+    };
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            let toml_text = &rest[..offset];
+            let front: FrontMatter = toml::from_str(toml_text).map_err(|e| {
+                let mut err = toml_error(toml_text, path, &e);
+                // The TOML starts on line 2 of the file.
+                if let Some(loc) = err.location.as_mut() {
+                    loc.line = loc.line.map(|l| l + 1);
+                }
+                err.help = Some("front matter is TOML, e.g. `minutes = 5`".into());
+                err
+            })?;
+            let body = &rest[offset + line.len()..];
+            let body_line = text[..text.len() - body.len()].matches('\n').count() + 1;
+            return Ok((front, body, body_line));
+        }
+        offset += line.len();
+    }
+    Err(Error::new("front matter opened with `+++` is never closed")
+        .at(path, Some(1), None)
+        .help("end the front matter with a line `+++`"))
+}
+
+/// Expands directives in `text`; `first_line` is the file line `text` starts on.
+fn expand(
+    text: &str,
+    path: &Path,
+    first_line: usize,
+    depth: usize,
+    out: &mut Preprocessed,
+) -> Result<String> {
+    let mut result = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{#") {
+        // `\{{#include x}}` is the escape for a literal directive.
+        if rest[..start].ends_with('\\') {
+            result.push_str(&rest[..start - 1]);
+            result.push_str("{{#");
+            rest = &rest[start + 3..];
+            continue;
+        }
+        result.push_str(&rest[..start]);
+        let line = first_line + line_col(text, text.len() - rest.len() + start).0 - 1;
+        let Some(end) = rest[start..].find("}}") else {
+            result.push_str(&rest[start..]);
+            rest = "";
+            break;
+        };
+        let directive = &rest[start + 3..start + end];
+        rest = &rest[start + end + 2..];
+        let (name, args) = directive
+            .trim()
+            .split_once(char::is_whitespace)
+            .unwrap_or((directive.trim(), ""));
+        let args = args.trim();
+        match name {
+            "include" | "rustdoc_include" | "playground" => {
+                let included = include(args, path, line, depth, out)?;
+                if name == "playground" {
+                    result.push_str(&format!(
+                        "```rust\n{}\n```",
+                        included.trim_end_matches('\n')
+                    ));
+                } else {
+                    result.push_str(&included);
+                }
+            }
+            "title" => out.title_override = Some(args.to_string()),
+            // Unknown directives (another preprocessor's) stay as written.
+            _ => {
+                result.push_str("{{#");
+                result.push_str(directive);
+                result.push_str("}}");
+            }
+        }
+    }
+    result.push_str(rest);
+    Ok(result)
+}
+
+/// `{{#include file}}`, `file:N`, `file:N:M`, `file::M`, `file:N:`, `file:anchor`.
+fn include(
+    args: &str,
+    path: &Path,
+    line: usize,
+    depth: usize,
+    out: &mut Preprocessed,
+) -> Result<String> {
+    let at = |message: String, help: &str| {
+        Error::new(message)
+            .at(path, Some(line), None)
+            .help(help.to_string())
+    };
+    if depth >= MAX_INCLUDE_DEPTH {
+        return Err(at(
+            format!("includes nest deeper than {MAX_INCLUDE_DEPTH} levels"),
+            "an included file probably includes itself; break the cycle",
+        ));
+    }
+    let mut parts = args.splitn(2, ':');
+    let file = parts.next().unwrap_or("").trim();
+    let selector = parts.next();
+    if file.is_empty() {
+        return Err(at(
+            "`{{#include}}` needs a file".into(),
+            "write `{{#include path/to/file}}`",
+        ));
+    }
+    let target = path.parent().unwrap_or(Path::new(".")).join(file);
+    let content = read_text(&target).map_err(|e| {
+        at(
+            format!("cannot include `{file}`: {}", e.message),
+            "the path is relative to this chapter's folder; check the file exists",
+        )
+    })?;
+    out.included.push(target.clone());
+    let selected = match selector {
+        None => content,
+        Some(sel) => select(&content, sel).map_err(|msg| {
+            at(
+                msg,
+                "check the line range or the ANCHOR name in the included file",
+            )
+        })?,
+    };
+    expand(&selected, &target, 1, depth + 1, out)
+}
+
+/// Applies a line range (`N`, `N:M`, `:M`, `N:`) or an anchor name to included text.
+fn select(content: &str, selector: &str) -> std::result::Result<String, String> {
+    let lines: Vec<&str> = content.lines().collect();
+    let numbers: Vec<&str> = selector.split(':').collect();
+    let parse = |s: &str| -> std::result::Result<Option<usize>, ()> {
+        if s.trim().is_empty() {
+            Ok(None)
+        } else {
+            s.trim().parse::<usize>().map(Some).map_err(|_| ())
+        }
+    };
+    let range = match numbers.as_slice() {
+        [one] => parse(one).map(|n| n.map(|n| (Some(n), Some(n)))),
+        [from, to] => parse(from).and_then(|f| parse(to).map(|t| Some((f, t)))),
+        _ => Err(()),
+    };
+    match range {
+        Ok(Some((from, to))) => {
+            let from = from.unwrap_or(1).max(1) - 1;
+            let to = to.unwrap_or(lines.len()).min(lines.len());
+            Ok(lines.get(from..to.max(from)).unwrap_or(&[]).join("\n") + "\n")
+        }
+        Ok(None) | Err(()) => anchored(&lines, selector.trim()),
+    }
+}
+
+/// The lines between `ANCHOR: name` and `ANCHOR_END: name`, without any anchor lines.
+fn anchored(lines: &[&str], name: &str) -> std::result::Result<String, String> {
+    let is_marker = |line: &str, kind: &str| {
+        line.split_once(kind)
+            .map(|(_, rest)| rest.trim_start_matches(':').split_whitespace().next() == Some(name))
+            .unwrap_or(false)
+    };
+    let start = lines
+        .iter()
+        .position(|l| is_marker(l, "ANCHOR:"))
+        .ok_or_else(|| format!("no `ANCHOR: {name}` in the included file"))?;
+    let mut body = Vec::new();
+    for line in &lines[start + 1..] {
+        if is_marker(line, "ANCHOR_END:") {
+            return Ok(body.join("\n") + "\n");
+        }
+        if !line.contains("ANCHOR:") && !line.contains("ANCHOR_END:") {
+            body.push(*line);
+        }
+    }
+    Err(format!(
+        "`ANCHOR: {name}` has no matching `ANCHOR_END: {name}`"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn fixture() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("code.rs"),
+            "line1\n// ANCHOR: main\nfn main() {}\n// ANCHOR: inner\nlet x = 1;\n// ANCHOR_END: inner\n// ANCHOR_END: main\nline8\n",
+        )
+        .unwrap();
+        dir
+    }
+
+    fn run(text: &str, dir: &Path) -> Result<Preprocessed> {
+        preprocess(text, &dir.join("chapter.md"))
+    }
+
+    #[test]
+    fn whole_file_and_line_ranges() {
+        let dir = fixture();
+        let p = run(
+            "{{#include code.rs:1}}|{{#include code.rs:8:}}|{{#include code.rs::1}}",
+            dir.path(),
+        )
+        .unwrap();
+        assert_eq!(p.markdown, "line1\n|line8\n|line1\n");
+        let whole = run("{{#include code.rs}}", dir.path()).unwrap();
+        assert!(whole.markdown.starts_with("line1\n// ANCHOR: main"));
+        assert_eq!(whole.included, vec![dir.path().join("code.rs")]);
+    }
+
+    #[test]
+    fn anchors_strip_nested_markers() {
+        let dir = fixture();
+        let p = run("{{#include code.rs:main}}", dir.path()).unwrap();
+        assert_eq!(p.markdown, "fn main() {}\nlet x = 1;\n");
+        let inner = run("{{#include code.rs:inner}}", dir.path()).unwrap();
+        assert_eq!(inner.markdown, "let x = 1;\n");
+    }
+
+    #[test]
+    fn title_and_escape() {
+        let dir = fixture();
+        let p = run("{{#title Custom}}\n\\{{#include code.rs}}", dir.path()).unwrap();
+        assert_eq!(p.title_override.as_deref(), Some("Custom"));
+        assert_eq!(p.markdown, "\n{{#include code.rs}}");
+    }
+
+    #[test]
+    fn missing_include_names_chapter_line() {
+        let dir = fixture();
+        let err = run("a\nb\n{{#include nope.rs}}\n", dir.path()).unwrap_err();
+        let loc = err.location.clone().unwrap();
+        assert_eq!(loc.file, dir.path().join("chapter.md"));
+        assert_eq!(loc.line, Some(3));
+        assert!(err.message.contains("nope.rs"), "{err}");
+    }
+
+    #[test]
+    fn missing_anchor_is_an_error() {
+        let dir = fixture();
+        assert!(run("{{#include code.rs:nothere}}", dir.path()).is_err());
+    }
+
+    #[test]
+    fn self_include_is_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("loop.md"), "{{#include loop.md}}").unwrap();
+        let err = run("{{#include loop.md}}", dir.path()).unwrap_err();
+        assert!(err.message.contains("nest"), "{err}");
+    }
+
+    #[test]
+    fn front_matter_is_parsed_and_removed() {
+        let dir = fixture();
+        let p = run(
+            "+++\nminutes = 7\n+++\n# Hi\n{{#include missing}}",
+            dir.path(),
+        );
+        let err = p.unwrap_err();
+        // Line numbers still count the front matter lines.
+        assert_eq!(err.location.unwrap().line, Some(5));
+        let ok = run("+++\nminutes = 7\n+++\n# Hi\n", dir.path()).unwrap();
+        assert_eq!(ok.front.minutes, Some(7));
+        assert_eq!(ok.markdown, "# Hi\n");
+    }
+
+    #[test]
+    fn bad_front_matter_points_at_its_line() {
+        let dir = fixture();
+        let err = run("+++\nminutes = 7\nminuts = 3\n+++\n", dir.path()).unwrap_err();
+        assert_eq!(err.location.unwrap().line, Some(3));
+        let unclosed = run("+++\nminutes = 7\n", dir.path()).unwrap_err();
+        assert!(unclosed.message.contains("never closed"));
+    }
+}

@@ -1,0 +1,60 @@
+//! `devoops build`: the whole pipeline from a book folder to a site folder on disk.
+
+use std::path::{Path, PathBuf};
+
+use crate::book::Book;
+use crate::error::{Error, Result};
+use crate::render::{PageSummary, Renderer};
+use crate::site::DirOutput;
+
+/// What a finished build reports back to the CLI.
+pub struct BuildReport {
+    pub dest: PathBuf,
+    pub pages: Vec<PageSummary>,
+    pub warnings: Vec<String>,
+}
+
+/// Where `build` writes: `--dest-dir` if given (relative to the current directory, as in
+/// mdBook), otherwise `[build] build-dir` relative to the book root.
+pub fn destination(book: &Book, dest_override: Option<&Path>) -> PathBuf {
+    match dest_override {
+        Some(d) => d.to_path_buf(),
+        None => book.root.join(&book.config.build.build_dir),
+    }
+}
+
+/// The destination is replaced wholesale, so it must not hold the sources.
+fn check_destination(book: &Book, dest: &Path) -> Result<()> {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (dest_abs, root_abs, src_abs) = (abs(dest), abs(&book.root), abs(&book.src_dir));
+    if root_abs.starts_with(&dest_abs) || src_abs.starts_with(&dest_abs) {
+        return Err(Error::new(format!(
+            "refusing to build into {}: it holds the book's sources and would be replaced",
+            dest.display()
+        ))
+        .help("choose another folder with --dest-dir or `[build] build-dir` in book.toml"));
+    }
+    Ok(())
+}
+
+/// Builds the book in `root` into its destination, atomically.
+pub fn build(
+    root: &Path,
+    dest_override: Option<&Path>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<BuildReport> {
+    let book = Book::load(root)?;
+    let dest = destination(&book, dest_override);
+    check_destination(&book, &dest)?;
+    let renderer = Renderer::new(&book)?;
+    let output = DirOutput::new(&dest)?;
+    let pages = renderer.render_all(&output, progress)?;
+    output.commit()?;
+    let mut warnings = book.warnings.clone();
+    warnings.extend(renderer.theme.warnings.iter().cloned());
+    Ok(BuildReport {
+        dest,
+        pages,
+        warnings,
+    })
+}

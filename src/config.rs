@@ -1,0 +1,302 @@
+//! `book.toml`: mdBook's configuration format, plus a `[devoops]` table of our own.
+//!
+//! The file is read twice on purpose: once into typed structs (so a wrong type is an error with
+//! the exact line) and once as a plain table, to warn about keys we do not act on. Unknown keys,
+//! preprocessors and renderers are warnings, never errors, so a real mdBook book builds unchanged.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result, line_col};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct Config {
+    pub book: BookSection,
+    pub build: BuildSection,
+    pub output: OutputSection,
+    pub devoops: DevoopsSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct BookSection {
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub description: Option<String>,
+    pub language: String,
+    /// Folder of the Markdown sources, relative to the book root (mdBook's default: `src`).
+    pub src: PathBuf,
+}
+
+impl Default for BookSection {
+    fn default() -> Self {
+        BookSection {
+            title: None,
+            authors: Vec::new(),
+            description: None,
+            language: "en".into(),
+            src: PathBuf::from("src"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct BuildSection {
+    pub build_dir: PathBuf,
+}
+
+impl Default for BuildSection {
+    fn default() -> Self {
+        BuildSection {
+            build_dir: PathBuf::from("book"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct OutputSection {
+    pub html: HtmlConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct HtmlConfig {
+    /// Where the site is published, e.g. `/workshop/`. Pages use relative links everywhere, so
+    /// this only matters for the 404 page and `sitemap.xml`, which are served from any path.
+    pub site_url: Option<String>,
+    /// `light`, `dark` or (anything else) follow the reader's system preference.
+    pub default_theme: Option<String>,
+    pub git_repository_url: Option<String>,
+    /// A URL with `{path}` standing for the chapter's source path, for "suggest an edit" links.
+    pub edit_url_template: Option<String>,
+    pub additional_css: Vec<PathBuf>,
+    pub additional_js: Vec<PathBuf>,
+    /// The book's own theme folder (mdBook's `theme`), overriding the default theme file by file.
+    pub theme: Option<PathBuf>,
+    pub no_section_label: bool,
+    pub print: PrintConfig,
+}
+
+impl Default for HtmlConfig {
+    fn default() -> Self {
+        HtmlConfig {
+            site_url: None,
+            default_theme: None,
+            git_repository_url: None,
+            edit_url_template: None,
+            additional_css: Vec::new(),
+            additional_js: Vec::new(),
+            theme: None,
+            no_section_label: false,
+            print: PrintConfig { enable: true },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct PrintConfig {
+    pub enable: bool,
+}
+
+impl Default for PrintConfig {
+    fn default() -> Self {
+        PrintConfig { enable: true }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct DevoopsSection {
+    /// Folder of the labs, relative to the book root. Skipped when it does not exist.
+    pub labs: PathBuf,
+    /// Headings at this level or above start a new slide.
+    pub slide_heading_level: u8,
+}
+
+impl Default for DevoopsSection {
+    fn default() -> Self {
+        DevoopsSection {
+            labs: PathBuf::from("labs"),
+            slide_heading_level: 2,
+        }
+    }
+}
+
+/// Keys we read, per table; anything else gets a warning.
+const KNOWN_KEYS: &[(&str, &[&str])] = &[
+    (
+        "book",
+        &[
+            "title",
+            "authors",
+            "description",
+            "language",
+            "src",
+            "multilingual",
+            "text-direction",
+        ],
+    ),
+    (
+        "build",
+        &[
+            "build-dir",
+            "create-missing",
+            "use-default-preprocessors",
+            "extra-watch-dirs",
+        ],
+    ),
+    ("devoops", &["labs", "slide-heading-level"]),
+];
+
+const KNOWN_HTML_KEYS: &[&str] = &[
+    "site-url",
+    "default-theme",
+    "preferred-dark-theme",
+    "git-repository-url",
+    "git-repository-icon",
+    "edit-url-template",
+    "additional-css",
+    "additional-js",
+    "theme",
+    "no-section-label",
+    "print",
+    "search",
+    "fold",
+    "playground",
+    "code",
+    "redirect",
+    "cname",
+    "smart-punctuation",
+    "mathjax-support",
+    "copy-fonts",
+    "input-404",
+    "live-reload-endpoint",
+    "hash-files",
+    "sidebar-header-nav",
+];
+
+impl Config {
+    /// Reads `book.toml`. A missing file is fine (all defaults), as in mdBook.
+    pub fn load(path: &Path) -> Result<(Config, Vec<String>)> {
+        if !path.exists() {
+            return Ok((Config::default(), Vec::new()));
+        }
+        let text = crate::error::read_text(path)?;
+        Config::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<(Config, Vec<String>)> {
+        let config: Config = toml::from_str(text).map_err(|e| toml_error(text, path, &e))?;
+        let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(text, path, &e))?;
+        let warnings = unknown_key_warnings(&table, path);
+        Ok((config, warnings))
+    }
+}
+
+/// A TOML error as `book.toml:LINE:COL: message` with a hint.
+pub fn toml_error(text: &str, path: &Path, err: &toml::de::Error) -> Error {
+    let (line, col) = err.span().map(|s| line_col(text, s.start)).unzip();
+    Error::new(err.message().trim().to_string())
+        .at(path, line, col)
+        .help("fix the TOML at that spot (see https://toml.io for the syntax)")
+}
+
+fn unknown_key_warnings(table: &toml::Table, path: &Path) -> Vec<String> {
+    let file = path.display();
+    let mut warnings = Vec::new();
+    for (key, value) in table {
+        match key.as_str() {
+            "preprocessor" => {
+                for name in value.as_table().into_iter().flat_map(|t| t.keys()) {
+                    if !matches!(name.as_str(), "links" | "index") {
+                        warnings.push(format!(
+                            "{file}: preprocessor `{name}` is not run by devoops; its markup stays as written"
+                        ));
+                    }
+                }
+            }
+            "output" => {
+                for (name, renderer) in value.as_table().into_iter().flatten() {
+                    if name == "html" {
+                        for html_key in renderer.as_table().into_iter().flat_map(|t| t.keys()) {
+                            if !KNOWN_HTML_KEYS.contains(&html_key.as_str()) {
+                                warnings.push(format!(
+                                    "{file}: `output.html.{html_key}` is not used by devoops"
+                                ));
+                            }
+                        }
+                    } else {
+                        warnings.push(format!(
+                            "{file}: renderer `output.{name}` is not supported; devoops renders html only"
+                        ));
+                    }
+                }
+            }
+            section => match KNOWN_KEYS.iter().find(|(name, _)| *name == section) {
+                Some((_, keys)) => {
+                    for sub in value.as_table().into_iter().flat_map(|t| t.keys()) {
+                        if !keys.contains(&sub.as_str()) {
+                            warnings
+                                .push(format!("{file}: `{section}.{sub}` is not used by devoops"));
+                        }
+                    }
+                }
+                None => warnings.push(format!("{file}: table `{section}` is not used by devoops")),
+            },
+        }
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_mdbook_keys() {
+        let text = r#"
+[book]
+title = "T"
+authors = ["A"]
+src = "content"
+[build]
+build-dir = "out"
+[output.html]
+site-url = "/workshop/"
+"#;
+        let (c, w) = Config::parse(text, Path::new("book.toml")).unwrap();
+        assert_eq!(c.book.title.as_deref(), Some("T"));
+        assert_eq!(c.book.src, PathBuf::from("content"));
+        assert_eq!(c.build.build_dir, PathBuf::from("out"));
+        assert_eq!(c.output.html.site_url.as_deref(), Some("/workshop/"));
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn unknown_things_are_warnings() {
+        let text = "[book]\ntitle='x'\nfoo=1\n[preprocessor.mermaid]\ncommand='m'\n[output.pdf]\n";
+        let (_, w) = Config::parse(text, Path::new("book.toml")).unwrap();
+        assert_eq!(w.len(), 3, "{w:?}");
+        assert!(w.iter().any(|m| m.contains("mermaid")));
+        assert!(w.iter().any(|m| m.contains("output.pdf")));
+    }
+
+    #[test]
+    fn syntax_error_has_line_and_column() {
+        let err = Config::parse("[book]\ntitle = \n", Path::new("book.toml")).unwrap_err();
+        let loc = err.location.unwrap();
+        assert_eq!(loc.line, Some(2));
+        assert!(loc.column.is_some());
+    }
+
+    #[test]
+    fn wrong_type_has_line() {
+        let err = Config::parse("[book]\n\ntitle = 3\n", Path::new("book.toml")).unwrap_err();
+        assert_eq!(err.location.unwrap().line, Some(3));
+    }
+}

@@ -1,0 +1,307 @@
+//! Markdown → HTML with pulldown-cmark, plus what the page around it needs: heading anchors
+//! (stable, unique slugs), a table of contents, highlighted code, admonitions from GFM alerts,
+//! `.md` links rewritten to `.html`, and the plain text per section for the search index.
+
+use pulldown_cmark::{
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+};
+
+use super::highlight::{escape_html, highlight_block};
+
+/// One heading of a page, for the on-page table of contents and links to sections.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// The text under one heading (or before the first), for search.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Section {
+    /// Anchor of the heading; `None` for the text before the first heading.
+    pub id: Option<String>,
+    pub heading: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RenderedMarkdown {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub sections: Vec<Section>,
+}
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+/// mdBook-compatible slug: lowercase, alphanumerics, `-` and `_` kept, spaces become `-`.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() || c == '_' || c == '-' {
+            slug.extend(c.to_lowercase());
+        } else if c.is_whitespace() {
+            slug.push('-');
+        }
+    }
+    slug
+}
+
+/// Rewrites a link target for the page: `x.md` → `x.html`, `dir/README.md` → `dir/index.html`,
+/// keeping any `#fragment`. External links, mailto and anchors are left alone.
+pub fn rewrite_link(url: &str) -> String {
+    if url.starts_with('#')
+        || url.contains("://")
+        || url.starts_with("mailto:")
+        || url.starts_with("//")
+    {
+        return url.to_string();
+    }
+    let (path, fragment) = match url.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (url, None),
+    };
+    let Some(stem) = path.strip_suffix(".md") else {
+        return url.to_string();
+    };
+    let page = if stem == "README" || stem.ends_with("/README") {
+        format!("{}index.html", &stem[..stem.len() - "README".len()])
+    } else {
+        format!("{stem}.html")
+    };
+    match fragment {
+        Some(f) => format!("{page}#{f}"),
+        None => page,
+    }
+}
+
+fn admonition_name(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}
+
+fn level_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// Renders one chapter's Markdown (already stripped to the handbook view).
+pub fn render(markdown: &str) -> RenderedMarkdown {
+    let mut out = RenderedMarkdown::default();
+    let mut used_ids: Vec<String> = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
+    let mut section = Section::default();
+
+    let mut parser = Parser::new_ext(markdown, options());
+    while let Some(event) = parser.next() {
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                // Buffer the heading's inline events: the id and TOC need its text first.
+                let mut inner = Vec::new();
+                let mut text = String::new();
+                for e in parser.by_ref() {
+                    match &e {
+                        Event::End(TagEnd::Heading(_)) => break,
+                        Event::Text(t) | Event::Code(t) => text.push_str(t),
+                        _ => {}
+                    }
+                    inner.push(rewrite_event(e));
+                }
+                let id = unique_id(
+                    id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&text)),
+                    &mut used_ids,
+                );
+                let n = level_number(level);
+                let mut open = format!("<h{n} id=\"{}\"", escape_html(&id));
+                if !classes.is_empty() {
+                    let names: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+                    open.push_str(&format!(" class=\"{}\"", escape_html(&names.join(" "))));
+                }
+                for (key, value) in &attrs {
+                    open.push_str(&format!(
+                        " {}=\"{}\"",
+                        escape_html(key),
+                        escape_html(value.as_deref().unwrap_or(""))
+                    ));
+                }
+                open.push_str(&format!(
+                    "><a class=\"header\" href=\"#{}\">",
+                    escape_html(&id)
+                ));
+                events.push(Event::Html(open.into()));
+                events.extend(inner);
+                events.push(Event::Html(format!("</a></h{n}>\n").into()));
+                out.sections.push(std::mem::take(&mut section));
+                section.id = Some(id.clone());
+                section.heading = text.trim().to_string();
+                out.headings.push(Heading {
+                    level: n,
+                    id,
+                    title: text.trim().to_string(),
+                });
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let mut code = String::new();
+                for e in parser.by_ref() {
+                    match e {
+                        Event::End(TagEnd::CodeBlock) => break,
+                        Event::Text(t) => code.push_str(&t),
+                        _ => {}
+                    }
+                }
+                let info = match &kind {
+                    CodeBlockKind::Fenced(info) => info.as_ref(),
+                    CodeBlockKind::Indented => "",
+                };
+                push_text(&mut section.text, &code);
+                events.push(Event::Html(highlight_block(&code, info).into()));
+            }
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, title) = admonition_name(kind);
+                events.push(Event::Html(
+                    format!("<div class=\"admonition admonition-{class}\" role=\"note\">\n<p class=\"admonition-title\">{title}</p>\n").into(),
+                ));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => events.push(Event::Html("</div>\n".into())),
+            Event::Text(ref t) | Event::Code(ref t) => {
+                push_text(&mut section.text, t);
+                events.push(event);
+            }
+            other => events.push(rewrite_event(other)),
+        }
+    }
+    out.sections.push(section);
+    out.sections
+        .retain(|s| s.id.is_some() || !s.text.trim().is_empty());
+    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    out
+}
+
+fn push_text(buffer: &mut String, text: &str) {
+    if !buffer.is_empty() && !buffer.ends_with(' ') {
+        buffer.push(' ');
+    }
+    buffer.push_str(text.trim());
+}
+
+fn rewrite_event(event: Event) -> Event {
+    match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: CowStr::from(rewrite_link(&dest_url)),
+            title,
+            id,
+        }),
+        other => other,
+    }
+}
+
+fn unique_id(base: String, used: &mut Vec<String>) -> String {
+    let base = if base.is_empty() {
+        "section".to_string()
+    } else {
+        base
+    };
+    let mut candidate = base.clone();
+    let mut n = 1;
+    while used.contains(&candidate) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    used.push(candidate.clone());
+    candidate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_get_unique_stable_ids_and_a_toc() {
+        let r =
+            render("# Intro\n\n## Set up\n\n## Set up\n\n### `code` *here*\n\n## Custom {#mine}\n");
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["intro", "set-up", "set-up-1", "code-here", "mine"]);
+        assert!(r.html.contains(
+            "<h2 id=\"set-up-1\"><a class=\"header\" href=\"#set-up-1\">Set up</a></h2>"
+        ));
+        assert_eq!(r.headings[3].title, "code here");
+        assert_eq!(r.headings[3].level, 3);
+    }
+
+    #[test]
+    fn md_links_become_html_links() {
+        assert_eq!(rewrite_link("a.md"), "a.html");
+        assert_eq!(rewrite_link("../b/c.md#x"), "../b/c.html#x");
+        assert_eq!(rewrite_link("README.md"), "index.html");
+        assert_eq!(rewrite_link("sub/README.md#y"), "sub/index.html#y");
+        assert_eq!(
+            rewrite_link("https://example.org/a.md"),
+            "https://example.org/a.md"
+        );
+        assert_eq!(rewrite_link("#top"), "#top");
+        assert_eq!(rewrite_link("img.svg"), "img.svg");
+        let r = render("[next](next.md#part)");
+        assert!(r.html.contains("href=\"next.html#part\""), "{}", r.html);
+    }
+
+    #[test]
+    fn gfm_extensions() {
+        let r = render(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~\n\n- [x] done\n\nText[^1]\n\n[^1]: foot\n",
+        );
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("<del>gone</del>"));
+        assert!(r.html.contains("type=\"checkbox\""));
+        assert!(r.html.contains("footnote"));
+    }
+
+    #[test]
+    fn alerts_become_admonitions() {
+        let r = render("> [!WARNING]\n> Backups you never restored are not backups.\n");
+        assert!(
+            r.html
+                .contains("<div class=\"admonition admonition-warning\""),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<p class=\"admonition-title\">Warning</p>"));
+        assert!(r.html.contains("Backups you never restored"));
+        let plain = render("> just a quote\n");
+        assert!(plain.html.contains("<blockquote>"));
+    }
+
+    #[test]
+    fn code_is_highlighted_and_searchable() {
+        let r = render("## Build\n\nSome text.\n\n```dockerfile\nFROM debian:12\n```\n");
+        assert!(r.html.contains("hl-dockerfile"));
+        let build = r
+            .sections
+            .iter()
+            .find(|s| s.id.as_deref() == Some("build"))
+            .unwrap();
+        assert!(build.text.contains("Some text."));
+        assert!(build.text.contains("FROM debian:12"));
+    }
+}
