@@ -1,6 +1,7 @@
 //! `devoops build`: the whole pipeline from a book folder to a site folder on disk.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::book::Book;
 use crate::error::{Error, Result};
@@ -12,6 +13,8 @@ pub struct BuildReport {
     pub dest: PathBuf,
     pub pages: Vec<PageSummary>,
     pub warnings: Vec<String>,
+    /// How long each step took, for `--verbose`.
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 /// Where `build` writes: `--dest-dir` if given (relative to the current directory, as in
@@ -43,18 +46,29 @@ pub fn build(
     dest_override: Option<&Path>,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<BuildReport> {
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &'static str| {
+        timings.push((name, clock.elapsed()));
+        clock = Instant::now();
+    };
     let book = Book::load(root)?;
+    lap("load book");
     let dest = destination(&book, dest_override);
     check_destination(&book, &dest)?;
     let renderer = Renderer::new(&book)?;
+    lap("load theme");
     let output = DirOutput::new(&dest)?;
     let pages = renderer.render_all(&output, progress)?;
+    lap("render and write");
     output.commit()?;
+    lap("swap in");
     let mut warnings = book.warnings.clone();
     warnings.extend(renderer.theme.warnings.iter().cloned());
     Ok(BuildReport {
         dest,
         pages,
         warnings,
+        timings,
     })
 }

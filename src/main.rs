@@ -112,6 +112,11 @@ fn run_build(
         for warning in &report.warnings {
             style.warning(warning);
         }
+        if cli.verbose {
+            for (step, took) in &report.timings {
+                println!("  {step:<18} {took:.2?}");
+            }
+        }
         println!(
             "Built {} pages into {} in {:.2?}",
             report.pages.len(),

@@ -3,6 +3,7 @@
 //! Nothing here knows about HTML. The renderer takes a `Book` and never reads the source tree
 //! itself (except static files it copies), so a test can build a `Book` by hand.
 
+pub mod labs;
 pub mod preprocess;
 pub mod summary;
 
@@ -106,6 +107,7 @@ impl Book {
             warnings,
         };
         book.add_summary_items(&summary, &summary_path)?;
+        book.add_labs()?;
         Ok(book)
     }
 

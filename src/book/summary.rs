@@ -141,7 +141,7 @@ impl<'a> SummaryParser<'a> {
 
     fn link_from(&mut self, dest: &str, range: &Range<usize>) -> Link {
         let title = self.collect_text(TagEnd::Link);
-        let location = (!dest.is_empty()).then(|| PathBuf::from(percent_decode(dest)));
+        let location = (!dest.is_empty()).then(|| normalize(&percent_decode(dest)));
         Link {
             title,
             location,
@@ -255,6 +255,24 @@ fn describe(event: &Event) -> String {
     }
 }
 
+/// `./a/../b.md` → `b.md`: SUMMARY entries name files relative to the source folder, and the
+/// same file must map to one page whichever way it was written.
+fn normalize(path: &str) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in std::path::Path::new(path).components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::Normal(part) => out.push(part),
+            // A leading `/` means the source folder's root, as on a web server.
+            std::path::Component::RootDir | std::path::Component::Prefix(_) => {}
+        }
+    }
+    out
+}
+
 /// `My%20Chapter.md` → `My Chapter.md`, as mdBook accepts both.
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -342,6 +360,13 @@ mod tests {
     fn titles_keep_code_and_emphasis_text() {
         let s = parse_ok("- [The `book.toml` *file*](config.md)\n");
         assert_eq!(link(&s.items[0]).title, "The book.toml file");
+    }
+
+    #[test]
+    fn dot_segments_are_normalized() {
+        let s = parse_ok("- [A](./a.md)\n- [B](sub/../b.md)\n");
+        assert_eq!(link(&s.items[0]).location, Some(PathBuf::from("a.md")));
+        assert_eq!(link(&s.items[1]).location, Some(PathBuf::from("b.md")));
     }
 
     #[test]

@@ -1,0 +1,105 @@
+//! Configuration comes only from the environment (twelve-factor style): no config file,
+//! no paths baked in. Every variable is listed here with its default.
+
+use std::path::PathBuf;
+
+/// The service's settings, read once at start-up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `PORT` (default 8080): the TCP port to listen on.
+    pub port: u16,
+    /// `BIND` (default 0.0.0.0): the address to listen on.
+    pub bind: String,
+    /// `DATA_DIR` (required): where notes are stored. Created when missing.
+    pub data_dir: PathBuf,
+    /// `API_TOKEN` (optional): when set, writes need `Authorization: Bearer <token>`.
+    pub api_token: Option<String>,
+    /// `METRICS` (default off): `1`/`true`/`yes`/`on` serves Prometheus metrics on /metrics.
+    pub metrics: bool,
+}
+
+/// The help text printed for `--help` and on configuration errors.
+pub const USAGE: &str =
+    "demo-service: a small notes service, configured only through the environment
+
+  PORT       TCP port to listen on (default 8080)
+  BIND       address to listen on (default 0.0.0.0)
+  DATA_DIR   directory for stored notes (required; created when missing)
+  API_TOKEN  when set, PUT/DELETE need 'Authorization: Bearer <token>'
+  METRICS    1/true/yes/on serves Prometheus metrics on /metrics (default off)
+
+Endpoints: GET /healthz, GET /notes, GET|PUT|DELETE /notes/<key>, GET /metrics";
+
+impl Config {
+    /// Read the configuration through `lookup` (the process environment in production, a map
+    /// in tests). Errors say which variable is wrong and how to fix it.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let port = match lookup("PORT") {
+            None => 8080,
+            Some(raw) => raw
+                .trim()
+                .parse::<u16>()
+                .map_err(|_| format!("PORT={raw:?} is not a port number (1-65535)"))?,
+        };
+        let data_dir = match lookup("DATA_DIR") {
+            Some(dir) if !dir.trim().is_empty() => PathBuf::from(dir),
+            _ => return Err("DATA_DIR is not set: point it at a writable directory".into()),
+        };
+        let metrics = match lookup("METRICS").as_deref().map(str::trim) {
+            None | Some("") => false,
+            Some(v) if ["1", "true", "yes", "on"].contains(&v.to_ascii_lowercase().as_str()) => {
+                true
+            }
+            Some(v) if ["0", "false", "no", "off"].contains(&v.to_ascii_lowercase().as_str()) => {
+                false
+            }
+            Some(v) => return Err(format!("METRICS={v:?}: use 1 or 0")),
+        };
+        Ok(Config {
+            port,
+            bind: lookup("BIND").unwrap_or_else(|| "0.0.0.0".into()),
+            data_dir,
+            api_token: lookup("API_TOKEN").filter(|t| !t.is_empty()),
+            metrics,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_apply_and_data_dir_is_required() {
+        let c = cfg(&[("DATA_DIR", "/tmp/x")]).unwrap();
+        assert_eq!(
+            (c.port, c.bind.as_str(), c.metrics),
+            (8080, "0.0.0.0", false)
+        );
+        assert!(cfg(&[]).unwrap_err().contains("DATA_DIR"));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        assert!(
+            cfg(&[("DATA_DIR", "d"), ("PORT", "http")])
+                .unwrap_err()
+                .contains("PORT")
+        );
+        assert!(
+            cfg(&[("DATA_DIR", "d"), ("METRICS", "maybe")])
+                .unwrap_err()
+                .contains("METRICS")
+        );
+        assert!(cfg(&[("DATA_DIR", "d"), ("METRICS", "1")]).unwrap().metrics);
+    }
+}

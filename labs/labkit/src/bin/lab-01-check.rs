@@ -1,0 +1,5 @@
+//! The checker for lab 01-tarball: its lab.toml is built in, so this one binary (next to
+//! `demo-service`) is all a participant needs.
+fn main() -> std::process::ExitCode {
+    labkit::cli::checker_main("01-tarball")
+}

@@ -1,0 +1,5 @@
+//! The checker for lab 02-dockerfile: its lab.toml is built in, so this one binary (next to
+//! `demo-service`) is all a participant needs.
+fn main() -> std::process::ExitCode {
+    labkit::cli::checker_main("02-dockerfile")
+}

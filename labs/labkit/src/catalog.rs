@@ -1,0 +1,60 @@
+//! The labs this build knows: every labs/*/lab.toml, embedded at build time (see build.rs),
+//! and the on-disk labs of a repository checkout.
+
+use std::path::{Path, PathBuf};
+
+use crate::lab::{Lab, LabError};
+
+include!(concat!(env!("OUT_DIR"), "/embedded_labs.rs"));
+
+/// The ids of the embedded labs, in order.
+pub fn embedded_ids() -> Vec<&'static str> {
+    EMBEDDED_LABS.iter().map(|(id, _)| *id).collect()
+}
+
+/// An embedded lab by id (`03-state`) or number (`03`, `3`).
+pub fn embedded(name: &str) -> Option<Result<Lab, LabError>> {
+    let wanted = name.trim_start_matches("lab-").trim_end_matches("-check");
+    EMBEDDED_LABS
+        .iter()
+        .find(|(id, _)| {
+            *id == wanted
+                || id.split('-').next().and_then(|n| n.parse::<u32>().ok())
+                    == wanted.parse::<u32>().ok()
+        })
+        .map(|(id, text)| Lab::parse(text, &format!("labs/{id}/lab.toml (built in)")))
+}
+
+/// The lab a directory belongs to: the nearest lab.toml in it or above it (a participant
+/// inside `labs/03-state/scenario/` is doing lab 03). Returns the lab's directory.
+pub fn lab_dir_above(start: &Path) -> Option<PathBuf> {
+    let start = start.canonicalize().ok()?;
+    start
+        .ancestors()
+        .find(|dir| dir.join("lab.toml").is_file())
+        .map(Path::to_path_buf)
+}
+
+/// The `labs/` directory of a repository checkout containing `start`, if any.
+pub fn labs_root_above(start: &Path) -> Option<PathBuf> {
+    let start = start.canonicalize().ok()?;
+    start.ancestors().find_map(|dir| {
+        let labs = dir.join("labs");
+        labs.join("labkit").is_dir().then_some(labs)
+    })
+}
+
+/// Every lab directory under a `labs/` root (directories holding a lab.toml), sorted.
+pub fn lab_dirs(labs_root: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(labs_root)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.join("lab.toml").is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
+}

@@ -1,0 +1,24 @@
+//! All rule families, concatenated. Each family lives in its own module and exposes
+//! `pub fn rules() -> Vec<Box<dyn Rule>>`; add a new family with one line below.
+
+use crate::rule::Rule;
+
+/// Every rule the engine knows, in ID order.
+pub fn all_rules() -> Vec<Box<dyn Rule>> {
+    let families: Vec<Vec<Box<dyn Rule>>> = vec![
+        crate::rules::files::rules(),
+        crate::rules::env::rules(),
+        crate::rules::cleanroom::rules(),
+        crate::rules::prometheus::rules(),
+        crate::rules::sequence::rules(),
+        crate::rules::ocf::rules(),
+    ];
+    let mut rules: Vec<Box<dyn Rule>> = families.into_iter().flatten().collect();
+    rules.sort_by_key(|r| r.id());
+    rules
+}
+
+/// Look a rule up by its ID (case-sensitive, e.g. "RUN001").
+pub fn find(id: &str) -> Option<Box<dyn Rule>> {
+    all_rules().into_iter().find(|r| r.id() == id)
+}

@@ -1,0 +1,179 @@
+//! Clean-room runs: start the participant's service the way a fresh server would (see
+//! [`crate::sandbox`]) and look at what it does.
+
+use std::path::Path;
+
+use crate::rule::{CheckCtx, Outcome, Rule};
+use crate::service::{self, CLEANROOM_PARAMS};
+use crate::snapshot::Snapshot;
+use crate::tri;
+
+pub fn rules() -> Vec<Box<dyn Rule>> {
+    vec![Box::new(StartsAndAnswers), Box::new(WritesOnlyData)]
+}
+
+/// RUN001: the service starts from nothing but its declared configuration and answers.
+struct StartsAndAnswers;
+
+impl Rule for StartsAndAnswers {
+    fn id(&self) -> &'static str {
+        "RUN001"
+    }
+    fn meaning(&self) -> &'static str {
+        "The start command brings the service up in a clean room (empty environment except declared variables, fresh working directory, other HOME, a free PORT) and an HTTP probe gets the expected answer"
+    }
+    fn remediation(&self) -> &'static str {
+        "Read every setting from the environment, declare it with a default in the env file, bind the port in $PORT, and depend on nothing in anyone's home directory"
+    }
+    fn params_doc(&self) -> &'static [&'static str] {
+        &[
+            "(clean room) command, env_file, env, tools, startup_seconds",
+            "probe: the path to GET (default \"/healthz\")",
+            "expect_status: the status code expected (default 200)",
+            "expect_body: text the body must contain (optional)",
+        ]
+    }
+    fn check(&self, ctx: &CheckCtx) -> Outcome {
+        let probe = tri!(ctx.opt_str_param("probe")).unwrap_or("/healthz");
+        let expect_status = tri!(ctx.opt_int_param("expect_status")).unwrap_or(200);
+        let expect_body = tri!(ctx.opt_str_param("expect_body"));
+        let mut room = tri!(service::start(ctx));
+        let answer = tri!(room.get(probe));
+        room.stop();
+        let port = room.sandbox.port;
+        if i64::from(answer.status) != expect_status {
+            return Outcome::fail(format!(
+                "GET {probe} on port {port} answered {}, expected {expect_status}: {}",
+                answer.status,
+                answer.body.trim()
+            ));
+        }
+        if let Some(wanted) = expect_body
+            && !answer.body.contains(wanted)
+        {
+            return Outcome::fail(format!(
+                "GET {probe} answered {} but the body lacks {wanted:?}",
+                answer.status
+            ));
+        }
+        Outcome::pass(format!(
+            "started in a clean room on port {port}; GET {probe} answered {}",
+            answer.status
+        ))
+    }
+}
+
+/// RUN002: the service writes its data under DATA_DIR and nowhere else.
+struct WritesOnlyData;
+
+fn describe(paths: &[std::path::PathBuf], under: &str) -> String {
+    let shown: Vec<String> = paths
+        .iter()
+        .take(3)
+        .map(|p| format!("{under}{}", p.display()))
+        .collect();
+    let more = paths.len().saturating_sub(3);
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+fn contains_file_with(dir: &Path, needle: &str) -> bool {
+    Snapshot::take(dir).0.keys().any(|rel| {
+        std::fs::read(dir.join(rel))
+            .map(|bytes| String::from_utf8_lossy(&bytes).contains(needle))
+            .unwrap_or(false)
+    })
+}
+
+impl Rule for WritesOnlyData {
+    fn id(&self) -> &'static str {
+        "RUN002"
+    }
+    fn meaning(&self) -> &'static str {
+        "In a clean room, data written through the service lands under its data directory, and nothing is written to HOME, the working directory or the application's own files"
+    }
+    fn remediation(&self) -> &'static str {
+        "Take the data directory from DATA_DIR (declared in the env file) and write logs to stdout/stderr, pid files and caches under DATA_DIR or TMPDIR"
+    }
+    fn params_doc(&self) -> &'static [&'static str] {
+        &[
+            "(clean room) command, env_file, env, tools, startup_seconds",
+            "data_var: the variable naming the data directory (default \"DATA_DIR\")",
+            "token_var: the variable holding the API token, if any (default \"API_TOKEN\")",
+            "write: the path to PUT a note to (default \"/notes/cleanroom-check\")",
+        ]
+    }
+    fn check(&self, ctx: &CheckCtx) -> Outcome {
+        let _ = CLEANROOM_PARAMS;
+        let data_var = tri!(ctx.opt_str_param("data_var")).unwrap_or("DATA_DIR");
+        let token_var = tri!(ctx.opt_str_param("token_var")).unwrap_or("API_TOKEN");
+        let write = tri!(ctx.opt_str_param("write")).unwrap_or("/notes/cleanroom-check");
+        let mut room = tri!(service::start(ctx));
+        let app_before = Snapshot::take(&room.sandbox.app);
+        let Some(data_dir) = room.sandbox.env.get(data_var).cloned() else {
+            return Outcome::fail(format!(
+                "{data_var} is not declared, so nobody can tell where the data lives"
+            ));
+        };
+        let data_dir = room.sandbox.child_path(&data_dir);
+        let token = room.sandbox.env.get(token_var).cloned();
+        let marker = format!("clean-room-note-{}", room.sandbox.port);
+        let answer = tri!(
+            service::request(
+                "PUT",
+                room.sandbox.port,
+                write,
+                Some(&marker),
+                token.as_deref().filter(|t| !t.is_empty())
+            )
+            .map_err(Outcome::fail)
+        );
+        room.stop();
+        if !(200..300).contains(&answer.status) {
+            return Outcome::fail(format!(
+                "PUT {write} answered {}: {}",
+                answer.status,
+                answer.body.trim()
+            ));
+        }
+        let sandbox = &room.sandbox;
+        let in_home = Snapshot::default().changes(&Snapshot::take(&sandbox.home));
+        if !in_home.is_empty() {
+            return Outcome::fail(format!(
+                "wrote into HOME: {} (a server's HOME is not yours)",
+                describe(&in_home, "~/")
+            ));
+        }
+        let app_changes = app_before.changes(&Snapshot::take(&sandbox.app));
+        if !app_changes.is_empty() {
+            return Outcome::fail(format!(
+                "wrote into its own files: {} (the application directory may be read-only)",
+                describe(&app_changes, "")
+            ));
+        }
+        let outside: Vec<_> = Snapshot::take(&sandbox.work)
+            .0
+            .into_keys()
+            .filter(|rel| {
+                let abs = sandbox.work.join(rel);
+                !abs.starts_with(&data_dir) && !data_dir.starts_with(&abs)
+            })
+            .collect();
+        if !outside.is_empty() {
+            return Outcome::fail(format!(
+                "wrote outside {data_var} in its working directory: {}",
+                describe(&outside, "./")
+            ));
+        }
+        if !contains_file_with(&data_dir, &marker) {
+            return Outcome::fail(format!(
+                "the note stored through PUT {write} is not under {data_var}={}",
+                data_dir.display()
+            ));
+        }
+        Outcome::pass(format!("data landed under {data_var} and nowhere else"))
+    }
+}

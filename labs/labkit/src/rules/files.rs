@@ -1,0 +1,238 @@
+//! File and structure facts: a file exists, a script is executable, a pattern is (not) there.
+
+use globset::{Glob, GlobSetBuilder};
+use regex::Regex;
+
+use crate::rule::{CheckCtx, Outcome, Rule};
+use crate::sandbox::is_executable;
+use crate::tri;
+
+pub fn rules() -> Vec<Box<dyn Rule>> {
+    vec![
+        Box::new(Exists),
+        Box::new(Executable),
+        Box::new(Forbidden),
+        Box::new(Required),
+    ]
+}
+
+/// FILE001: a path exists.
+struct Exists;
+
+impl Rule for Exists {
+    fn id(&self) -> &'static str {
+        "FILE001"
+    }
+    fn meaning(&self) -> &'static str {
+        "A file or directory the deployment needs is present"
+    }
+    fn remediation(&self) -> &'static str {
+        "Create the file and commit it: what is not in the repository or the tarball does not exist on the server"
+    }
+    fn params_doc(&self) -> &'static [&'static str] {
+        &[
+            "path: relative to the checked directory",
+            "kind: \"file\" (default), \"dir\" or \"any\"",
+        ]
+    }
+    fn check(&self, ctx: &CheckCtx) -> Outcome {
+        let rel = tri!(ctx.str_param("path"));
+        let kind = tri!(ctx.opt_str_param("kind")).unwrap_or("file");
+        let path = ctx.path(rel);
+        let ok = match kind {
+            "file" => path.is_file(),
+            "dir" => path.is_dir(),
+            "any" => path.exists(),
+            other => {
+                return Outcome::fail(format!(
+                    "lab.toml: check \"{}\": kind {other:?} is not file, dir or any",
+                    ctx.check_name
+                ));
+            }
+        };
+        if ok {
+            Outcome::pass(format!("`{rel}` is there")).at(rel, None)
+        } else if path.exists() {
+            Outcome::fail(format!("`{rel}` exists but is not a {kind}")).at(rel, None)
+        } else {
+            Outcome::fail(format!("`{rel}` is missing")).at(rel, None)
+        }
+    }
+}
+
+/// FILE002: a script can be run as it is.
+struct Executable;
+
+impl Rule for Executable {
+    fn id(&self) -> &'static str {
+        "FILE002"
+    }
+    fn meaning(&self) -> &'static str {
+        "A script is executable and starts with a #! line naming its interpreter"
+    }
+    fn remediation(&self) -> &'static str {
+        "Add a first line such as `#!/bin/sh` and run `chmod +x` (git keeps the mode; so does tar)"
+    }
+    fn params_doc(&self) -> &'static [&'static str] {
+        &["path: the script, relative to the checked directory"]
+    }
+    fn check(&self, ctx: &CheckCtx) -> Outcome {
+        let rel = tri!(ctx.str_param("path"));
+        let text = tri!(ctx.read_text(rel));
+        if !text.starts_with("#!") {
+            return Outcome::fail(format!(
+                "`{rel}` does not start with #!: the system cannot tell which interpreter runs it"
+            ))
+            .at(rel, Some(1));
+        }
+        if !is_executable(&ctx.path(rel)) {
+            return Outcome::fail(format!("`{rel}` is not executable")).at(rel, None);
+        }
+        Outcome::pass(format!("`{rel}` is an executable script")).at(rel, Some(1))
+    }
+}
+
+/// The files a pattern rule looks at: `files` may hold paths or globs (`**/*.sh`).
+fn matching_files(ctx: &CheckCtx) -> Result<Vec<String>, Outcome> {
+    let patterns = ctx.str_list_param("files")?;
+    if patterns.is_empty() {
+        return Err(Outcome::fail(format!(
+            "lab.toml: check \"{}\" needs `files` (paths or globs)",
+            ctx.check_name
+        )));
+    }
+    let mut builder = GlobSetBuilder::new();
+    for pattern in &patterns {
+        let glob = Glob::new(pattern)
+            .map_err(|e| Outcome::fail(format!("lab.toml: check \"{}\": {e}", ctx.check_name)))?;
+        builder.add(glob);
+    }
+    let set = builder
+        .build()
+        .map_err(|e| Outcome::fail(format!("lab.toml: check \"{}\": {e}", ctx.check_name)))?;
+    let mut found = Vec::new();
+    collect(ctx.dir, ctx.dir, &set, &mut found);
+    found.sort();
+    Ok(found)
+}
+
+fn collect(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+    set: &globset::GlobSet,
+    out: &mut Vec<String>,
+) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(rel) = path.strip_prefix(root) else {
+            continue;
+        };
+        let rel_str = rel.to_string_lossy().into_owned();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => collect(root, &path, set, out),
+            Ok(t) if t.is_file() && set.is_match(rel) => out.push(rel_str),
+            _ => {}
+        }
+    }
+}
+
+fn regex_param(ctx: &CheckCtx) -> Result<Regex, Outcome> {
+    let pattern = ctx.str_param("pattern")?;
+    Regex::new(pattern).map_err(|e| {
+        Outcome::fail(format!(
+            "lab.toml: check \"{}\": `pattern` is not a valid regex: {e}",
+            ctx.check_name
+        ))
+    })
+}
+
+/// FILE003: a pattern must not appear (e.g. a developer's home directory).
+struct Forbidden;
+
+impl Rule for Forbidden {
+    fn id(&self) -> &'static str {
+        "FILE003"
+    }
+    fn meaning(&self) -> &'static str {
+        "No file matching `files` contains a line matching `pattern` (e.g. a path that exists only on one laptop)"
+    }
+    fn remediation(&self) -> &'static str {
+        "Replace the machine-specific value with a variable that has a documented default"
+    }
+    fn params_doc(&self) -> &'static [&'static str] {
+        &[
+            "files: paths or globs, relative to the checked directory",
+            "pattern: a regular expression (Rust regex syntax)",
+            "what: words for the thing the pattern finds, used in the message",
+            "skip_comments: ignore lines starting with # (default true)",
+        ]
+    }
+    fn check(&self, ctx: &CheckCtx) -> Outcome {
+        let files = tri!(matching_files(ctx));
+        let re = tri!(regex_param(ctx));
+        let what = tri!(ctx.opt_str_param("what")).unwrap_or("forbidden text");
+        let skip_comments = tri!(ctx.bool_param_or("skip_comments", true));
+        for rel in &files {
+            let text = tri!(ctx.read_text(rel));
+            for (i, line) in text.lines().enumerate() {
+                if skip_comments && line.trim_start().starts_with('#') {
+                    continue;
+                }
+                if let Some(m) = re.find(line) {
+                    return Outcome::fail(format!("{what}: `{}`", m.as_str()))
+                        .at(rel.as_str(), Some(i + 1));
+                }
+            }
+        }
+        Outcome::pass(format!("no {what} in {} file(s)", files.len()))
+    }
+}
+
+/// FILE004: a pattern must appear.
+struct Required;
+
+impl Rule for Required {
+    fn id(&self) -> &'static str {
+        "FILE004"
+    }
+    fn meaning(&self) -> &'static str {
+        "Every file matching `files` contains a line matching `pattern`"
+    }
+    fn remediation(&self) -> &'static str {
+        "Add the missing setting; the lab's hint says which one and why"
+    }
+    fn params_doc(&self) -> &'static [&'static str] {
+        &[
+            "files: paths or globs, relative to the checked directory",
+            "pattern: a regular expression (Rust regex syntax)",
+            "what: words for what must be there, used in the message",
+        ]
+    }
+    fn check(&self, ctx: &CheckCtx) -> Outcome {
+        let files = tri!(matching_files(ctx));
+        let re = tri!(regex_param(ctx));
+        let what = tri!(ctx.opt_str_param("what")).unwrap_or("the required text");
+        if files.is_empty() {
+            let wanted = tri!(ctx.str_list_param("files")).join(", ");
+            return Outcome::fail(format!("no file matches {wanted}"));
+        }
+        for rel in &files {
+            let text = tri!(ctx.read_text(rel));
+            if let Some((i, _)) = text
+                .lines()
+                .enumerate()
+                .find(|(_, l)| !l.trim_start().starts_with('#') && re.is_match(l))
+            {
+                if files.len() == 1 {
+                    return Outcome::pass(format!("{what} is there")).at(rel.as_str(), Some(i + 1));
+                }
+                continue;
+            }
+            return Outcome::fail(format!("{what} is missing")).at(rel.as_str(), None);
+        }
+        Outcome::pass(format!("{what} is in all {} files", files.len()))
+    }
+}

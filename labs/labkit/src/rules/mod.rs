@@ -1,0 +1,8 @@
+//! Rule families, one module each. Every family exposes `pub fn rules()`.
+
+pub mod cleanroom;
+pub mod env;
+pub mod files;
+pub mod ocf;
+pub mod prometheus;
+pub mod sequence;

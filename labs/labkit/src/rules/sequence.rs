@@ -1,0 +1,297 @@
+//! Command sequences with expected exit codes, run in a clean room: the way ocf-tester drives
+//! a resource agent (`start`, `monitor`, `stop`… each with the exit code the spec demands).
+
+use std::time::Duration;
+
+use crate::process::{GroupChild, Waited};
+use crate::rule::{CheckCtx, Outcome, Rule};
+use crate::sandbox::Sandbox;
+use crate::service;
+use crate::tri;
+
+pub fn rules() -> Vec<Box<dyn Rule>> {
+    vec![Box::new(Sequence)]
+}
+
+/// Names of the OCF return codes, so messages speak the spec's language.
+pub fn ocf_name(code: i32) -> &'static str {
+    match code {
+        0 => "OCF_SUCCESS",
+        1 => "OCF_ERR_GENERIC",
+        2 => "OCF_ERR_ARGS",
+        3 => "OCF_ERR_UNIMPLEMENTED",
+        4 => "OCF_ERR_PERM",
+        5 => "OCF_ERR_INSTALLED",
+        6 => "OCF_ERR_CONFIGURED",
+        7 => "OCF_NOT_RUNNING",
+        8 => "OCF_RUNNING_PROMOTED",
+        9 => "OCF_FAILED_PROMOTED",
+        _ => "unknown",
+    }
+}
+
+/// One step of a sequence, read from lab.toml.
+enum Step {
+    Run {
+        args: Vec<String>,
+        expect: Vec<i32>,
+        unset: Vec<String>,
+    },
+    Probe {
+        path: String,
+        status: u16,
+    },
+}
+
+impl Step {
+    fn describe(&self, program: &str) -> String {
+        match self {
+            Step::Run { args, unset, .. } if unset.is_empty() => {
+                format!("`{program} {}`", args.join(" "))
+            }
+            Step::Run { args, unset, .. } => {
+                format!(
+                    "`{program} {}` without {}",
+                    args.join(" "),
+                    unset.join(", ")
+                )
+            }
+            Step::Probe { path, .. } => format!("GET {path}"),
+        }
+    }
+}
+
+fn bad_step(ctx: &CheckCtx, index: usize, what: &str) -> Outcome {
+    Outcome::fail(format!(
+        "lab.toml: check \"{}\": step {} {what}",
+        ctx.check_name,
+        index + 1
+    ))
+}
+
+fn strings(value: Option<&toml::Value>) -> Option<Vec<String>> {
+    match value {
+        None => Some(Vec::new()),
+        Some(toml::Value::String(s)) => Some(vec![s.clone()]),
+        Some(toml::Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        Some(_) => None,
+    }
+}
+
+fn read_steps(ctx: &CheckCtx, key: &str) -> Result<Vec<Step>, Outcome> {
+    let Some(value) = ctx.params.get(key) else {
+        return Ok(Vec::new());
+    };
+    let items = value
+        .as_array()
+        .ok_or_else(|| bad_step(ctx, 0, &format!("`{key}` must be an array of tables")))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let table = item
+                .as_table()
+                .ok_or_else(|| bad_step(ctx, i, "must be a table"))?;
+            if let Some(path) = table.get("probe") {
+                let path = path
+                    .as_str()
+                    .ok_or_else(|| bad_step(ctx, i, "`probe` must be a path"))?;
+                let status = table
+                    .get("status")
+                    .and_then(|s| s.as_integer())
+                    .unwrap_or(200);
+                return Ok(Step::Probe {
+                    path: path.to_string(),
+                    status: status as u16,
+                });
+            }
+            let args = strings(table.get("args"))
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| bad_step(ctx, i, "needs `args` (a list of strings) or `probe`"))?;
+            let expect = match table.get("expect") {
+                None => vec![0],
+                Some(toml::Value::Integer(code)) => vec![*code as i32],
+                Some(toml::Value::Array(codes)) => codes
+                    .iter()
+                    .map(|c| c.as_integer().map(|c| c as i32))
+                    .collect::<Option<Vec<i32>>>()
+                    .ok_or_else(|| bad_step(ctx, i, "`expect` must be exit codes"))?,
+                Some(_) => return Err(bad_step(ctx, i, "`expect` must be an exit code")),
+            };
+            let unset = strings(table.get("unset"))
+                .ok_or_else(|| bad_step(ctx, i, "`unset` must be variable names"))?;
+            Ok(Step::Run {
+                args,
+                expect,
+                unset,
+            })
+        })
+        .collect()
+}
+
+fn code_name(code: i32, ocf: bool) -> String {
+    if ocf {
+        format!("{code} ({})", ocf_name(code))
+    } else {
+        code.to_string()
+    }
+}
+
+/// Every process group a sequence started lives until the sequence is over (a daemon
+/// started by `start` is in its group); dropping the list kills them all.
+struct Started(Vec<GroupChild>);
+
+/// Run one command step; returns its exit code.
+fn run(
+    sandbox: &Sandbox,
+    started: &mut Started,
+    program: &str,
+    args: &[String],
+    unset: &[String],
+    timeout: Duration,
+) -> Result<Result<i32, String>, Outcome> {
+    let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut cmd = sandbox.command(program, &arg_refs)?;
+    for var in unset {
+        cmd.env_remove(var);
+    }
+    let log = sandbox.log_prefix(&format!("step{}", started.0.len()));
+    let mut child = GroupChild::spawn(&mut cmd, &log)
+        .map_err(|e| Outcome::fail(format!("cannot run `{program}`: {e}")))?;
+    let waited = child.wait_for(timeout);
+    let result = match waited {
+        Waited::Exited(status) => Ok(status.code().unwrap_or(-1)),
+        Waited::TimedOut => {
+            child.kill_group();
+            Err(format!("did not finish within {}s", timeout.as_secs()))
+        }
+    };
+    let result = result.map_err(|m| format!("{m}; last output: {}", child.output_tail(2)));
+    started.0.push(child);
+    Ok(result)
+}
+
+/// SEQ001: a command sequence gives the expected exit codes.
+struct Sequence;
+
+impl Rule for Sequence {
+    fn id(&self) -> &'static str {
+        "SEQ001"
+    }
+    fn meaning(&self) -> &'static str {
+        "In a clean room, a sequence of commands (and HTTP probes) gives the expected exit codes, e.g. an OCF agent's start → monitor → stop"
+    }
+    fn remediation(&self) -> &'static str {
+        "Make each action return the code its contract demands, also when repeated (start on a running service succeeds; stop on a stopped one succeeds)"
+    }
+    fn params_doc(&self) -> &'static [&'static str] {
+        &[
+            "(clean room) command (the program), env_file, env, tools",
+            "steps: [{ args = [...], expect = code or [codes], unset = [vars] } or { probe = \"/path\", status = 200 }]",
+            "cleanup: steps run afterwards whatever happened (exit codes ignored)",
+            "ocf: name exit codes as in the OCF spec (default false)",
+            "step_seconds: deadline for each command (default 10)",
+        ]
+    }
+    fn check(&self, ctx: &CheckCtx) -> Outcome {
+        let program = tri!(ctx.str_param("command"));
+        let steps = tri!(read_steps(ctx, "steps"));
+        let cleanup = tri!(read_steps(ctx, "cleanup"));
+        let ocf = tri!(ctx.bool_param_or("ocf", false));
+        let timeout = Duration::from_secs(
+            tri!(ctx.opt_int_param("step_seconds")).unwrap_or(10).max(1) as u64,
+        )
+        .min(ctx.toolbox.process_timeout);
+        if steps.is_empty() {
+            return Outcome::fail(format!(
+                "lab.toml: check \"{}\" needs `steps`",
+                ctx.check_name
+            ));
+        }
+        let sandbox = tri!(service::prepare(ctx));
+        let mut started = Started(Vec::new());
+        let verdict = run_steps(&sandbox, &mut started, program, &steps, ocf, timeout);
+        for step in &cleanup {
+            if let Step::Run { args, unset, .. } = step {
+                let _ = run(&sandbox, &mut started, program, args, unset, timeout);
+            }
+        }
+        drop(started);
+        drop(sandbox);
+        verdict
+    }
+}
+
+fn run_steps(
+    sandbox: &Sandbox,
+    started: &mut Started,
+    program: &str,
+    steps: &[Step],
+    ocf: bool,
+    timeout: Duration,
+) -> Outcome {
+    let rel = program.trim_start_matches("./");
+    for (i, step) in steps.iter().enumerate() {
+        let what = step.describe(rel);
+        match step {
+            Step::Run {
+                args,
+                expect,
+                unset,
+            } => {
+                let code = match tri!(run(sandbox, started, program, args, unset, timeout)) {
+                    Ok(code) => code,
+                    Err(problem) => {
+                        return Outcome::fail(format!("step {}: {what} {problem}", i + 1))
+                            .at(rel, None);
+                    }
+                };
+                if !expect.contains(&code) {
+                    let wanted: Vec<String> = expect.iter().map(|c| code_name(*c, ocf)).collect();
+                    let tail = started
+                        .0
+                        .last()
+                        .map(|c| c.output_tail(2))
+                        .unwrap_or_default();
+                    let output = if tail.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; it said: {tail}")
+                    };
+                    return Outcome::fail(format!(
+                        "step {}: {what} returned {}, expected {}{output}",
+                        i + 1,
+                        code_name(code, ocf),
+                        wanted.join(" or ")
+                    ))
+                    .at(rel, None);
+                }
+            }
+            Step::Probe { path, status } => {
+                let answer = service::request("GET", sandbox.port, path, None, None);
+                match answer {
+                    Ok(a) if a.status == *status => {}
+                    Ok(a) => {
+                        return Outcome::fail(format!(
+                            "step {}: {what} answered {}, expected {status}",
+                            i + 1,
+                            a.status
+                        ));
+                    }
+                    Err(e) => {
+                        return Outcome::fail(format!(
+                            "step {}: nothing answers on port {} ({e})",
+                            i + 1,
+                            sandbox.port
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let all: Vec<String> = steps.iter().map(|s| s.describe(rel)).collect();
+    Outcome::pass(all.join(" → ")).at(rel, None)
+}

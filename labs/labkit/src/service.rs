@@ -1,0 +1,185 @@
+//! Start the participant's service inside a [`Sandbox`], wait until it listens, probe it over
+//! HTTP, and stop it. Shared by every rule that needs a running service.
+
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use crate::process::GroupChild;
+use crate::rule::{CheckCtx, Outcome};
+use crate::sandbox::Sandbox;
+
+/// A service started from the participant's start command, plus its clean room.
+/// Field order matters: the service is stopped before the sandbox is removed.
+pub struct CleanRoom {
+    pub service: GroupChild,
+    pub sandbox: Sandbox,
+}
+
+/// An HTTP answer: status code and body text.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+}
+
+/// Parameters every clean-room rule understands (documented once, listed by each rule).
+pub const CLEANROOM_PARAMS: &[&str] = &[
+    "command: the start command, relative to the checked directory (e.g. \"./start.sh\")",
+    "env_file: the participant's declared environment (e.g. \".env.example\"); optional",
+    "env: table of extra variables from the lab; {port} {home} {work} {app} {tmp} expand",
+    "tools: extra programs offered on PATH beyond the POSIX baseline",
+    "startup_seconds: how long the service may take to listen (default 5)",
+];
+
+fn listening(port: u16) -> bool {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok()
+}
+
+/// Why a service may be missing, appended to start failures when it is.
+fn demo_service_note(ctx: &CheckCtx) -> &'static str {
+    if ctx.toolbox.demo_service.is_none() {
+        " (note: `demo-service` was not found, so the clean room could not offer it: put it next to the checker, on PATH, or set DEVOOPS_DEMO_SERVICE)"
+    } else {
+        ""
+    }
+}
+
+/// Prepare a sandbox from the check's parameters (see [`CLEANROOM_PARAMS`]).
+pub fn prepare(ctx: &CheckCtx) -> Result<Sandbox, Outcome> {
+    let tools = ctx.str_list_param("tools")?;
+    let mut sandbox = Sandbox::new(ctx, &tools)?;
+    if let Some(env_file) = ctx.opt_str_param("env_file")? {
+        // Without the file the run still happens (its failure says more), just with nothing
+        // declared.
+        if ctx.path(env_file).exists() {
+            sandbox.declare_env_file(ctx, env_file)?;
+        } else {
+            sandbox.notes.push(format!(
+                "{env_file} is missing, so no variables were declared"
+            ));
+        }
+    }
+    sandbox.declare_lab_env(ctx)?;
+    Ok(sandbox)
+}
+
+/// Start the check's `command` in a fresh clean room and wait until it listens on the port
+/// the clean room gave it.
+pub fn start(ctx: &CheckCtx) -> Result<CleanRoom, Outcome> {
+    let sandbox = prepare(ctx)?;
+    let command = ctx.str_param("command")?;
+    let startup =
+        Duration::from_secs(ctx.opt_int_param("startup_seconds")?.unwrap_or(5).max(1) as u64)
+            .min(ctx.toolbox.process_timeout);
+    let mut cmd = sandbox.command(command, &[])?;
+    let mut service = GroupChild::spawn(&mut cmd, &sandbox.log_prefix("service"))
+        .map_err(|e| Outcome::fail(format!("cannot start `{command}`: {e}")))?;
+    let port = sandbox.port;
+    let deadline = Instant::now() + startup;
+    loop {
+        if listening(port) {
+            return Ok(CleanRoom { service, sandbox });
+        }
+        if let Some(status) = service.try_status() {
+            // A start script may hand over to a background process; give it a moment.
+            if status.success() && wait_listening(port, Duration::from_millis(500)) {
+                return Ok(CleanRoom { service, sandbox });
+            }
+            return Err(Outcome::fail(format!(
+                "`{command}` exited ({status}) before anything listened on port {port} \
+                 (the clean room sets PORT={port}, an empty HOME and only declared variables); \
+                 its last output: {}{}{}",
+                quote_tail(&service),
+                sandbox.notes_suffix(),
+                demo_service_note(ctx)
+            )));
+        }
+        if Instant::now() >= deadline {
+            let tail = quote_tail(&service);
+            service.kill_group();
+            return Err(Outcome::fail(format!(
+                "nothing listened on port {port} within {}s: the clean room sets PORT={port}; \
+                 a hard-coded port or a missing variable keeps the service away; last output: {tail}{}{}",
+                startup.as_secs(),
+                sandbox.notes_suffix(),
+                demo_service_note(ctx)
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn wait_listening(port: u16, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if listening(port) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+fn quote_tail(child: &GroupChild) -> String {
+    let tail = child.output_tail(3);
+    if tail.is_empty() {
+        "(nothing)".into()
+    } else {
+        format!("\"{tail}\"")
+    }
+}
+
+/// One HTTP request to the local service. Non-2xx statuses are answers, not errors.
+pub fn request(
+    method: &str,
+    port: u16,
+    path: &str,
+    body: Option<&str>,
+    bearer: Option<&str>,
+) -> Result<Answer, String> {
+    let config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(3)))
+        .build();
+    let agent = ureq::Agent::new_with_config(config);
+    let url = format!("http://127.0.0.1:{port}{path}");
+    let auth = bearer.map(|t| format!("Bearer {t}"));
+    let result = match (method, body) {
+        ("GET", _) => {
+            let mut req = agent.get(&url);
+            if let Some(auth) = &auth {
+                req = req.header("Authorization", auth);
+            }
+            req.call()
+        }
+        (_, body) => {
+            let mut req = match method {
+                "POST" => agent.post(&url),
+                _ => agent.put(&url),
+            };
+            if let Some(auth) = &auth {
+                req = req.header("Authorization", auth);
+            }
+            req.send(body.unwrap_or(""))
+        }
+    };
+    let mut response = result.map_err(|e| format!("{method} {path} failed: {e}"))?;
+    let status = response.status().as_u16();
+    let body = response
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| format!("{method} {path}: cannot read the body: {e}"))?;
+    Ok(Answer { status, body })
+}
+
+impl CleanRoom {
+    pub fn get(&self, path: &str) -> Result<Answer, Outcome> {
+        request("GET", self.sandbox.port, path, None, None).map_err(Outcome::fail)
+    }
+
+    /// Stop the service (whole process group) and anything it left behind.
+    pub fn stop(&mut self) {
+        self.service.kill_group();
+    }
+}

@@ -1,0 +1,386 @@
+//! End to end: the real `devoops build` on fixture books, checking what a reader would get.
+
+mod support;
+
+use std::path::Path;
+
+use predicates::prelude::*;
+use support::{attribute_values, copy_fixture, devoops, list_files, read};
+
+fn build(dir: &Path) {
+    devoops().arg("build").arg(dir).assert().success();
+}
+
+/// The `<article>` of a page: the chapter body, without the layout around it.
+fn article(html: &str) -> &str {
+    let start = html.find("<article").expect("page has an article");
+    let end = html.find("</article>").expect("article closes");
+    &html[start..end + "</article>".len()]
+}
+
+#[test]
+fn builds_an_mdbook_book_with_every_summary_construct() {
+    let book = copy_fixture("mdbook-basic");
+    devoops()
+        .arg("build")
+        .arg(book.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Built 6 pages"))
+        .stderr(predicate::str::contains(
+            "preprocessor `mermaid` is not run",
+        ));
+    let out = book.path().join("book");
+    let files = list_files(&out);
+    for expected in [
+        "index.html",
+        "guide/install.html",
+        "guide/linux.html",
+        "config.html",
+        "code.html",
+        "credits.html",
+        "print.html",
+        "404.html",
+        "sitemap.xml",
+        "css/main.css",
+        "css/highlight.css",
+        "js/book.js",
+        "images/logo.svg",
+    ] {
+        assert!(
+            files.contains(&expected.to_string()),
+            "{expected} missing from {files:?}"
+        );
+    }
+    assert!(
+        !files.iter().any(|f| f.ends_with(".md")),
+        "sources are not published: {files:?}"
+    );
+
+    let linux = read(&out.join("guide/linux.html"));
+    // Sidebar: relative links from a nested page, numbering, the current page marked, drafts and parts.
+    assert!(linux.contains(r#"<a href="../guide/linux.html" data-path="guide/linux.html" aria-current="page"><strong class="section-number">1.1.</strong> On Linux</a>"#));
+    assert!(
+        linux.contains(r#"<span><strong class="section-number">1.2.</strong> On Plan 9</span>"#)
+    );
+    assert!(linux.contains(r#"<li class="part-title">Reference</li>"#));
+    assert_eq!(linux.matches("aria-current=\"page\"").count(), 1);
+    // The include took lines 2..3 of the script only.
+    assert!(linux.contains("curl"));
+    assert!(!linux.contains("#!/bin/sh"));
+    assert!(linux.contains("type=\"checkbox\""));
+    // Previous/next follow reading order, skipping the draft.
+    assert!(linux.contains(r#"rel="prev" href="../guide/install.html""#));
+    assert!(linux.contains(r#"rel="next" href="../config.html""#));
+
+    let intro = read(&out.join("index.html"));
+    assert!(
+        intro.contains(r#"href="guide/install.html""#),
+        ".md links become .html"
+    );
+    assert!(intro.contains(r#"href="config.html#the-file""#));
+    assert!(intro.contains("admonition-tip"));
+
+    let install = read(&out.join("guide/install.html"));
+    assert!(
+        install.contains(r#"href="../index.html""#),
+        "README.md becomes index.html"
+    );
+    assert!(install.contains(r#"id="steps""#) && install.contains(r#"id="steps-1""#));
+
+    let config = read(&out.join("config.html"));
+    assert!(
+        config.contains("<title>Configuring the fixture</title>"),
+        "{{#title}} sets the page title"
+    );
+
+    let print = read(&out.join("print.html"));
+    for title in [
+        "Introduction",
+        "Installation",
+        "On Linux",
+        "Configuration",
+        "Code samples",
+        "Credits",
+    ] {
+        assert!(
+            print.contains(&format!(">{title}</a></h1>")),
+            "print page lacks {title}"
+        );
+    }
+    assert!(
+        print.contains(r#"href="guide/linux.html""#),
+        "nested chapters' links are rebased on the print page"
+    );
+
+    let sitemap = read(&out.join("sitemap.xml"));
+    assert!(sitemap.contains("<loc>/guide/linux.html</loc>"));
+}
+
+#[test]
+fn highlighted_code_matches_snapshot() {
+    let book = copy_fixture("mdbook-basic");
+    build(book.path());
+    let code = read(&book.path().join("book/code.html"));
+    insta::assert_snapshot!("code_article", article(&code));
+    let config = read(&book.path().join("book/config.html"));
+    insta::assert_snapshot!("config_article", article(&config));
+}
+
+#[test]
+fn works_under_a_sub_path_and_from_disk() {
+    let book = copy_fixture("mdbook-basic");
+    let toml = read(&book.path().join("book.toml"))
+        .replace("[output.html]", "[output.html]\nsite-url = \"/workshop/\"");
+    std::fs::write(book.path().join("book.toml"), toml).unwrap();
+    build(book.path());
+    let out = book.path().join("book");
+    for page in list_files(&out).iter().filter(|f| f.ends_with(".html")) {
+        let html = read(&out.join(page));
+        for url in attribute_values(&html, "href")
+            .into_iter()
+            .chain(attribute_values(&html, "src"))
+        {
+            if page == "404.html" {
+                // Served for any missing path, so it links from the site URL.
+                assert!(
+                    url.starts_with("/workshop/")
+                        || url.starts_with("http")
+                        || url.starts_with('#'),
+                    "{page}: {url}"
+                );
+            } else {
+                assert!(
+                    !url.starts_with('/'),
+                    "{page}: root-absolute link {url} breaks under a sub-path and from file://"
+                );
+            }
+        }
+    }
+    assert!(read(&out.join("sitemap.xml")).contains("<loc>/workshop/guide/linux.html</loc>"));
+}
+
+#[test]
+fn output_references_nothing_remote() {
+    let book = copy_fixture("mdbook-basic");
+    build(book.path());
+    let out = book.path().join("book");
+    for file in list_files(&out) {
+        let text = std::fs::read_to_string(out.join(&file)).unwrap_or_default();
+        if file.ends_with(".html") {
+            // Scripts, styles, fonts, images, frames: anything the browser would fetch.
+            for (tag, attr) in [
+                ("<script", "src"),
+                ("<link", "href"),
+                ("<img", "src"),
+                ("<iframe", "src"),
+                ("<source", "src"),
+            ] {
+                for (i, _) in text.match_indices(tag) {
+                    let element = &text[i..i + text[i..].find('>').unwrap_or(0)];
+                    for url in attribute_values(element, attr) {
+                        assert!(
+                            !(url.starts_with("http:")
+                                || url.starts_with("https:")
+                                || url.starts_with("//")),
+                            "{file}: remote {tag} {attr}={url}"
+                        );
+                    }
+                }
+            }
+        }
+        if file.ends_with(".css") {
+            assert!(!text.contains("@import"), "{file}: @import");
+            for (i, _) in text.match_indices("url(") {
+                let url = text[i + 4..].trim_start_matches(['"', '\'']);
+                assert!(
+                    !url.starts_with("http") && !url.starts_with("//"),
+                    "{file}: remote url()"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_intact() {
+    let book = copy_fixture("mdbook-basic");
+    build(book.path());
+    let out = book.path().join("book");
+    let before = read(&out.join("code.html"));
+    std::fs::write(book.path().join("src/code.md"), "# Changed\n").unwrap();
+    std::fs::write(
+        book.path().join("src/SUMMARY.md"),
+        "- [Code](code.md)\n- [Gone](gone.md)\n",
+    )
+    .unwrap();
+    devoops().arg("build").arg(book.path()).assert().failure();
+    assert_eq!(read(&out.join("code.html")), before, "old output untouched");
+    let leftovers: Vec<_> = std::fs::read_dir(book.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
+}
+
+fn assert_clean_error(dir: &Path, needles: &[&str]) {
+    let assert = devoops().arg("build").arg(dir).assert().failure().code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        !stderr.contains("panicked"),
+        "panic instead of an error:\n{stderr}"
+    );
+    assert!(stderr.contains("help:"), "no fix suggested:\n{stderr}");
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "one error line:\n{stderr}"
+    );
+    for needle in needles {
+        assert!(stderr.contains(needle), "expected `{needle}` in:\n{stderr}");
+    }
+}
+
+#[test]
+fn malformed_book_toml_names_line_and_column() {
+    let book = copy_fixture("mdbook-basic");
+    std::fs::write(
+        book.path().join("book.toml"),
+        "[book]\ntitle = \"ok\"\nauthors = [\"a\"\n",
+    )
+    .unwrap();
+    assert_clean_error(book.path(), &["book.toml:3:", "TOML"]);
+    std::fs::write(book.path().join("book.toml"), "[book]\ntitle = 42\n").unwrap();
+    assert_clean_error(book.path(), &["book.toml:2:"]);
+}
+
+#[test]
+fn summary_entry_for_a_missing_file_names_the_summary_line() {
+    let book = copy_fixture("mdbook-basic");
+    let summary = read(&book.path().join("src/SUMMARY.md"))
+        .replace("[Credits](credits.md)", "[Credits](missing/credits.md)");
+    std::fs::write(book.path().join("src/SUMMARY.md"), summary).unwrap();
+    assert_clean_error(
+        book.path(),
+        &["SUMMARY.md:20:", "missing/credits.md", "does not exist"],
+    );
+}
+
+#[test]
+fn template_error_names_the_template_and_line() {
+    let book = copy_fixture("mdbook-basic");
+    std::fs::create_dir_all(book.path().join("theme")).unwrap();
+    std::fs::write(
+        book.path().join("theme/page.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n{{ page.content | safe }\n{% endblock content %}\n",
+    )
+    .unwrap();
+    assert_clean_error(book.path(), &["page.html:3:"]);
+}
+
+#[test]
+fn a_book_can_override_a_theme_file() {
+    let book = copy_fixture("mdbook-basic");
+    std::fs::create_dir_all(book.path().join("theme/css")).unwrap();
+    std::fs::write(
+        book.path().join("theme/css/main.css"),
+        "body { color: rebeccapurple; }\n",
+    )
+    .unwrap();
+    build(book.path());
+    assert_eq!(
+        read(&book.path().join("book/css/main.css")),
+        "body { color: rebeccapurple; }\n"
+    );
+}
+
+#[test]
+fn refuses_to_build_over_its_own_sources() {
+    let book = copy_fixture("mdbook-basic");
+    devoops()
+        .arg("build")
+        .arg(book.path())
+        .arg("--dest-dir")
+        .arg(book.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("refusing to build"));
+    assert!(book.path().join("src/SUMMARY.md").exists());
+}
+
+#[test]
+fn the_workshop_itself_builds_with_a_page_per_lab() {
+    let dest = tempfile::tempdir().unwrap();
+    let site = dest.path().join("site");
+    devoops()
+        .arg("build")
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .arg("-d")
+        .arg(&site)
+        .assert()
+        .success();
+    assert!(site.join("index.html").exists());
+    let labs =
+        devoops::book::labs::lab_dirs(&Path::new(env!("CARGO_MANIFEST_DIR")).join("labs")).unwrap();
+    assert!(!labs.is_empty(), "the workshop has labs");
+    for lab in labs {
+        let id = lab.file_name().unwrap().to_string_lossy().into_owned();
+        let page = read(&site.join(format!("labs/{id}.html")));
+        assert!(
+            page.contains("<li class=\"part-title\">Labs</li>"),
+            "{id}: sidebar lists the labs"
+        );
+        assert!(page.contains("Goal:"), "{id}: page states the goal");
+        assert!(
+            !page.contains("solution/"),
+            "{id}: the reference solution is not published"
+        );
+    }
+}
+
+#[test]
+fn a_broken_lab_toml_is_reported_with_its_line() {
+    let book = copy_fixture("mdbook-basic");
+    let lab = book.path().join("labs/01-broken");
+    std::fs::create_dir_all(lab.join("scenario")).unwrap();
+    std::fs::write(lab.join("README.md"), "# Broken\n").unwrap();
+    std::fs::write(lab.join("lab.toml"), "id = \"01-broken\"\ntitle = \n").unwrap();
+    let assert = devoops().arg("build").arg(book.path()).assert().failure();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("lab.toml:2"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn the_synthetic_benchmark_book_builds_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_book.py");
+    if !generator.exists() {
+        eprintln!("skipped: {} not present", generator.display());
+        return;
+    }
+    let status = std::process::Command::new("python3")
+        .arg(&generator)
+        .args(["--pages", "30", "--out"])
+        .arg(tmp.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("python3 runs");
+    assert!(status.success());
+    build(&tmp.path().join("mdbook"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&tmp.path().join("manifest.json"))).unwrap();
+    let docs = manifest["docs"].as_array().expect("manifest lists docs");
+    assert!(docs.len() >= 30);
+    for doc in docs {
+        let out = doc["mdbook_out"].as_str().expect("mdbook_out");
+        assert!(
+            tmp.path().join("mdbook").join(out).exists(),
+            "{out} not built"
+        );
+    }
+}
