@@ -18,7 +18,7 @@ struct Cli {
     /// Print only errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
-    /// Print more detail (warnings in full, every written page).
+    /// Print more detail (how long each step took).
     #[arg(short, long, global = true)]
     verbose: bool,
     #[command(subcommand)]
@@ -35,6 +35,22 @@ enum Command {
         /// Output folder (default: `[build] build-dir` from book.toml, else `book/`).
         #[arg(short = 'd', long)]
         dest_dir: Option<PathBuf>,
+    },
+    /// Check a lab: run its checks on your directory (default: the current one).
+    Check(labkit::CheckArgs),
+    /// Work on the labs themselves.
+    Labs {
+        #[command(subcommand)]
+        command: LabsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LabsCommand {
+    /// Prove every lab: checks fail on scenario/, pass on solution/, fixtures as expected.
+    Verify {
+        /// The labs/ folder (default: the one in the repository around the current directory).
+        labs_dir: Option<PathBuf>,
     },
 }
 
@@ -69,10 +85,18 @@ impl Style {
 }
 
 fn main() -> ExitCode {
+    // Started as `demo-service` (a lab's clean room links it so), devoops is the demo service.
+    if let Some(code) = labkit::multicall::dispatch() {
+        return code;
+    }
     let cli = Cli::parse();
     let style = Style::detect();
     let result = match &cli.command {
         Command::Build { dir, dest_dir } => run_build(&cli, &style, dir, dest_dir.as_deref()),
+        Command::Check(args) => return labkit::run_check(args.clone()),
+        Command::Labs {
+            command: LabsCommand::Verify { labs_dir },
+        } => return labkit::verify::verify_main(labs_dir.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -120,6 +120,9 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
 
 /// The `main` of a per-lab checker binary such as `lab-01-check`.
 pub fn checker_main(lab_id: &str) -> ExitCode {
+    if let Some(code) = crate::multicall::dispatch() {
+        return code;
+    }
     let cli = <CheckerCli as clap::Parser>::parse();
     if cli.run.list_rules {
         return list_rules();
@@ -137,6 +140,7 @@ pub fn checker_main(lab_id: &str) -> ExitCode {
 }
 
 fn run_lab_on(lab: &Lab, dir: &Path, options: &RunOptions) -> ExitCode {
+    crate::interrupt::install();
     let toolbox = toolbox::discover();
     let human = HumanOptions::for_terminal(options.hints);
     let once = || {

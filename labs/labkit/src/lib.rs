@@ -7,10 +7,18 @@
 //! Public faces: [`cli`] (the checker binaries and `devoops check`), [`verify`] (the
 //! author's proof), [`page::lab_page`] (the site's lab pages).
 
+pub mod backup;
 pub mod catalog;
 pub mod cli;
+pub mod compose;
+pub mod dockerfile;
+pub mod docs;
 pub mod dotenv;
+pub mod image_ref;
+pub mod interrupt;
+pub mod k8s;
 pub mod lab;
+pub mod multicall;
 pub mod page;
 pub mod process;
 pub mod promtext;
@@ -21,12 +29,15 @@ pub mod rule;
 pub mod rules;
 pub mod runner;
 pub mod sandbox;
+pub mod secrets;
 pub mod service;
+pub mod simple_rule;
 pub mod snapshot;
 pub mod toolbox;
 pub mod verify;
 pub mod watch;
 pub mod xmlish;
+pub mod yaml;
 
 pub use cli::{CheckArgs, RunOptions, run_check};
 pub use page::{LabPage, lab_page};

@@ -29,22 +29,26 @@ pub fn lab_page(lab_dir: &Path) -> Result<LabPage, LabError> {
         message: format!("cannot read: {e}"),
     })?;
     let mut md = String::new();
-    let _ = writeln!(md, "# Lab {}: {}\n", lab.id, lab.title);
+    let _ = writeln!(md, "# {}\n", heading(&lab));
     let _ = writeln!(md, "**Goal:** {}\n", lab.goal);
     let _ = writeln!(
         md,
         "**Time:** {} minutes · **Chapter:** [{}](../{})\n",
         lab.minutes,
-        chapter_label(&lab.chapter),
+        chapter_label(&readme, &lab.chapter),
         lab.chapter
     );
     md.push_str(&site_readme(&readme));
     md.push_str("\n\n## What you get\n\n```text\nscenario/\n");
     md.push_str(&file_tree(&lab_dir.join("scenario")));
     md.push_str("```\n\n## What the checker looks at\n\n");
+    md.push_str(CHECKER_NOTE);
     md.push_str(&checks_table(&lab.checks));
     md.push_str(&hints(&lab.checks));
-    md.push_str(&run_section(&lab));
+    // The README usually shows the commands already; add them when it does not.
+    if !readme.contains(&lab.checker_name()) {
+        md.push_str(&run_section(&lab));
+    }
     Ok(LabPage {
         id: lab.id,
         title: lab.title,
@@ -53,20 +57,52 @@ pub fn lab_page(lab_dir: &Path) -> Result<LabPage, LabError> {
     })
 }
 
-/// "dev-vs-prod.md" → "dev vs prod".
-fn chapter_label(chapter: &str) -> String {
-    chapter.trim_end_matches(".md").replace('-', " ")
+const CHECKER_NOTE: &str = "The checker prints ✔ or ✘ per check, then a summary such as `3/5 checks pass`; \
+it exits 0 only when all pass. It never changes your files: anything it runs, it runs on a copy. \
+`--format json`, `--format junit` and `--format tap` serve CI.\n\n";
+
+/// "Lab 1: Here's a tarball": the number people say in the room.
+fn heading(lab: &Lab) -> String {
+    match lab.id.split('-').next().and_then(|n| n.parse::<u32>().ok()) {
+        Some(n) => format!("Lab {n}: {}", lab.title),
+        None => format!("Lab: {}", lab.title),
+    }
 }
 
-/// The README without its own top heading (the page has one), with links rewritten from
-/// repository space (`../../content/x.md`) to site space (`../x.md`).
+/// The chapter's name as the README's link to it says it, else from the file name
+/// ("dev-vs-prod.md" → "dev vs prod").
+fn chapter_label(readme: &str, chapter: &str) -> String {
+    let target = format!("](../../content/{chapter})");
+    readme
+        .find(&target)
+        .and_then(|end| {
+            readme[..end]
+                .rfind('[')
+                .map(|start| &readme[start + 1..end])
+        })
+        .filter(|text| !text.contains(['[', ']', '\n']))
+        .map(str::to_string)
+        .unwrap_or_else(|| chapter.trim_end_matches(".md").replace('-', " "))
+}
+
+/// The README without its own top heading and its time-budget line (the page states both),
+/// with links rewritten from repository space (`../../content/x.md`) to site space (`../x.md`).
 fn site_readme(readme: &str) -> String {
     let mut lines = readme.lines().peekable();
-    while lines.peek().is_some_and(|l| l.trim().is_empty()) {
-        lines.next();
-    }
+    let skip_blank = |lines: &mut std::iter::Peekable<std::str::Lines>| {
+        while lines.peek().is_some_and(|l| l.trim().is_empty()) {
+            lines.next();
+        }
+    };
+    skip_blank(&mut lines);
     if lines.peek().is_some_and(|l| l.starts_with("# ")) {
         lines.next();
+    }
+    skip_blank(&mut lines);
+    if lines.peek().is_some_and(|l| l.starts_with("*Time budget")) {
+        while lines.peek().is_some_and(|l| !l.trim().is_empty()) {
+            lines.next();
+        }
     }
     let body: Vec<&str> = lines.collect();
     body.join("\n")
@@ -160,7 +196,9 @@ fn hints(checks: &[Check]) -> String {
     if with_hints.is_empty() {
         return String::new();
     }
-    let mut md = String::from("\n<details>\n<summary>Hints (try without them first)</summary>\n\n");
+    let mut md = String::from(
+        "\n<details>\n<summary>Hints per check (try without them first)</summary>\n\n",
+    );
     for check in with_hints {
         let _ = writeln!(
             md,
@@ -175,11 +213,65 @@ fn hints(checks: &[Check]) -> String {
 
 fn run_section(lab: &Lab) -> String {
     format!(
-        "\n## Check your work\n\n```sh\ncd labs/{id}/scenario\n{bin}            # or: devoops check {id}\n{bin} --hints    # more help per failed check\n{bin} --watch    # re-run on every save\n```\n\n\
-The checker prints ✔ or ✘ per check, then a summary such as `3/5 checks pass`; it exits 0 only when all pass. \
-It never changes your files: anything it runs, it runs on a copy. \
-`--format json`, `--format junit` and `--format tap` serve CI.\n",
+        "\n## Check your work\n\n```sh\ncd labs/{id}/scenario\n{bin}            # or: devoops check {id}\n{bin} --hints    # more help per failed check\n{bin} --watch    # re-run on every save\n```\n",
         id = lab.id,
         bin = lab.checker_name()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lab_dir() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../01-tarball")
+    }
+
+    #[test]
+    fn a_lab_page_frames_the_readme_with_what_lab_toml_knows() {
+        let page = lab_page(&lab_dir()).unwrap();
+        assert_eq!(
+            (page.id.as_str(), page.chapter.as_str()),
+            ("01-tarball", "tarball.md")
+        );
+        let md = &page.markdown;
+        assert!(md.starts_with("# Lab 1: Here's a tarball\n"), "{md}");
+        assert!(
+            md.contains("**Time:** 20 minutes · **Chapter:** [Here's a tarball](../tarball.md)")
+        );
+        // Repository links become site links; the README's own heading and budget line go.
+        assert!(!md.contains("../../content/"));
+        assert!(!md.contains("*Time budget"));
+        assert_eq!(md.matches("\n# ").count(), 0, "one top heading only");
+        // The scenario's tree, never the solution.
+        assert!(md.contains("scenario/\n├── HOWTO.txt\n├── settings.json\n└── start.sh\n"));
+        assert!(!md.contains("solution/"));
+        // Checks with what they look at; hints folded away.
+        assert!(md.contains("| 7 | Starts in a clean room and answers /healthz | runs `./start.sh` in a clean room, `.env.example` |"));
+        let details = md.find("<details>\n<summary>Hints per check").unwrap();
+        assert!(md[details..].contains("**start.sh can be executed**: Tarballs"));
+    }
+
+    #[test]
+    fn the_chapter_label_falls_back_to_the_file_name() {
+        assert_eq!(
+            chapter_label("no link here", "dev-vs-prod.md"),
+            "dev vs prod"
+        );
+        assert_eq!(
+            chapter_label(
+                "see [Dev vs. prod](../../content/dev-vs-prod.md)",
+                "dev-vs-prod.md"
+            ),
+            "Dev vs. prod"
+        );
+    }
+
+    #[test]
+    fn a_missing_readme_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(lab_dir().join("lab.toml"), dir.path().join("lab.toml")).unwrap();
+        let err = lab_page(dir.path()).unwrap_err();
+        assert!(err.file.ends_with("README.md"), "{err}");
+    }
 }

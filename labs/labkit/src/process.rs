@@ -50,6 +50,7 @@ impl GroupChild {
             .process_group(0);
         let child = cmd.spawn()?;
         let pgid = Pid::from_raw(child.id() as i32);
+        crate::interrupt::track_group(child.id() as i32);
         Ok(GroupChild {
             child,
             pgid,
@@ -130,6 +131,7 @@ impl GroupChild {
 impl Drop for GroupChild {
     fn drop(&mut self) {
         self.kill_group();
+        crate::interrupt::untrack_group(self.child.id() as i32);
     }
 }
 

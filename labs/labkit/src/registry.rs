@@ -12,6 +12,10 @@ pub fn all_rules() -> Vec<Box<dyn Rule>> {
         crate::rules::prometheus::rules(),
         crate::rules::sequence::rules(),
         crate::rules::ocf::rules(),
+        crate::dockerfile::rules::rules(),
+        crate::compose::rules::rules(),
+        crate::k8s::rules::rules(),
+        crate::backup::rules(),
     ];
     let mut rules: Vec<Box<dyn Rule>> = families.into_iter().flatten().collect();
     rules.sort_by_key(|r| r.id());

@@ -130,11 +130,17 @@ impl Sandbox {
                 std::os::unix::fs::symlink(found, bin.join(tool)).map_err(broken)?;
             }
         }
-        if let Some(demo) = &ctx.toolbox.demo_service {
+        let demo = ctx
+            .toolbox
+            .demo_service
+            .clone()
+            .or_else(crate::toolbox::find_demo_service);
+        if let Some(demo) = &demo {
             std::os::unix::fs::symlink(demo, bin.join("demo-service")).map_err(broken)?;
         }
         let port = free_port().map_err(broken)?;
         let marker = unique_marker();
+        crate::interrupt::track_marker(&marker);
         let mut env = BTreeMap::new();
         env.insert("PATH".to_string(), bin.display().to_string());
         env.insert("HOME".to_string(), home.display().to_string());
@@ -266,5 +272,6 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         process::kill_marked(&self.marker);
+        crate::interrupt::untrack_marker(&self.marker);
     }
 }

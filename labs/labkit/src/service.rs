@@ -38,7 +38,7 @@ fn listening(port: u16) -> bool {
 
 /// Why a service may be missing, appended to start failures when it is.
 fn demo_service_note(ctx: &CheckCtx) -> &'static str {
-    if ctx.toolbox.demo_service.is_none() {
+    if ctx.toolbox.demo_service.is_none() && crate::toolbox::find_demo_service().is_none() {
         " (note: `demo-service` was not found, so the clean room could not offer it: put it next to the checker, on PATH, or set DEVOOPS_DEMO_SERVICE)"
     } else {
         ""

@@ -1,14 +1,33 @@
 //! Finding the programs clean rooms offer. The demo service is looked up, in order:
 //! 1. `DEVOOPS_DEMO_SERVICE` (a path to the binary);
-//! 2. next to the running checker (how a participant gets it: both binaries in one folder),
-//!    or one level up (cargo's `target/debug/deps/` for test binaries);
-//! 3. on `PATH`.
+//! 2. a `demo-service` next to the running program, or one level up (cargo puts test
+//!    binaries in `target/<profile>/deps/`);
+//! 3. `demo-service` on `PATH`;
+//! 4. the running program itself, when it carries the service (see [`crate::multicall`]);
+//! 5. a sibling checker (`lab-NN-check`), which carries it too.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::multicall;
 use crate::rule::Toolbox;
 use crate::sandbox::{is_executable, which};
+
+fn sibling_checker(dir: &Path) -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("lab-") && n.ends_with("-check"))
+                && is_executable(p)
+        })
+        .collect();
+    found.sort();
+    found.into_iter().next()
+}
 
 pub fn find_demo_service() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("DEVOOPS_DEMO_SERVICE").map(PathBuf::from)
@@ -17,12 +36,19 @@ pub fn find_demo_service() -> Option<PathBuf> {
         return path.canonicalize().ok();
     }
     let exe = std::env::current_exe().ok()?;
-    let dir = exe.parent()?;
-    [dir.join("demo-service"), dir.join("../demo-service")]
+    let dir = exe.parent()?.to_path_buf();
+    let up = dir
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| dir.clone());
+    [dir.join("demo-service"), up.join("demo-service")]
         .into_iter()
         .find(|candidate| is_executable(candidate))
-        .and_then(|p| p.canonicalize().ok())
         .or_else(|| which("demo-service"))
+        .or_else(|| multicall::self_serves().then(|| exe.clone()))
+        .or_else(|| sibling_checker(&dir))
+        .or_else(|| sibling_checker(&up))
+        .and_then(|p| p.canonicalize().ok())
 }
 
 /// The toolbox for a normal run: the demo service if found, a 10 s limit per child process.

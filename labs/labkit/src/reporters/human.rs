@@ -17,12 +17,19 @@ impl HumanOptions {
     /// Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org).
     pub fn for_terminal(hints: bool) -> HumanOptions {
         use std::io::IsTerminal;
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         HumanOptions {
-            color: !no_color && std::io::stdout().is_terminal(),
+            color: color_wanted(
+                std::env::var_os("NO_COLOR"),
+                std::io::stdout().is_terminal(),
+            ),
             hints,
         }
     }
+}
+
+/// NO_COLOR set to anything non-empty turns colour off; otherwise colour only on a terminal.
+pub fn color_wanted(no_color: Option<std::ffi::OsString>, terminal: bool) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
 fn paint(text: &str, code: &str, on: bool) -> String {
@@ -87,4 +94,74 @@ pub fn human(report: &Report, options: HumanOptions) -> String {
         out.push_str("(--hints shows each failed rule and how to fix it)\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{CheckResult, Report};
+    use crate::rule::Outcome;
+    use std::time::Duration;
+
+    fn report() -> Report {
+        let result = |name: &str, outcome: Outcome| CheckResult {
+            name: name.into(),
+            rule: "FILE001".into(),
+            meaning: "A file is present".into(),
+            remediation: "Create it".into(),
+            hint: Some("look in the README".into()),
+            passes_in_scenario: false,
+            outcome,
+            elapsed: Duration::ZERO,
+        };
+        Report {
+            lab_id: "01-x".into(),
+            lab_title: "X".into(),
+            dir: "/tmp/x".into(),
+            results: vec![
+                result("good", Outcome::pass("fine")),
+                result("bad", Outcome::fail("`a` is missing").at("a", Some(3))),
+                result("later", Outcome::skip("no container engine answers")),
+            ],
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn failures_show_place_message_and_hint_and_skips_do_not_fail() {
+        let text = human(&report(), HumanOptions::default());
+        assert!(text.contains("✔ good\n✘ bad\n    a:3: `a` is missing\n    hint: look in the README\n○ later\n    no container engine answers\n"), "{text}");
+        assert!(text.contains("1/3 checks pass, 1 skipped"));
+        assert!(!text.contains("fix: Create it"));
+        let hints = human(
+            &report(),
+            HumanOptions {
+                color: false,
+                hints: true,
+            },
+        );
+        assert!(hints.contains("    rule: FILE001: A file is present\n    fix: Create it\n"));
+    }
+
+    #[test]
+    fn colour_follows_no_color_and_the_terminal() {
+        assert!(
+            human(
+                &report(),
+                HumanOptions {
+                    color: true,
+                    hints: false
+                }
+            )
+            .contains("\x1b[31m✘")
+        );
+        assert!(!human(&report(), HumanOptions::default()).contains('\x1b'));
+        assert!(color_wanted(None, true));
+        assert!(!color_wanted(None, false));
+        assert!(!color_wanted(Some("1".into()), true));
+        assert!(
+            color_wanted(Some("".into()), true),
+            "an empty NO_COLOR does not count"
+        );
+    }
 }

@@ -87,3 +87,43 @@ pub fn junit(report: &Report) -> String {
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::CheckResult;
+    use crate::rule::Outcome;
+    use std::time::Duration;
+
+    #[test]
+    fn awkward_text_survives_as_xml() {
+        let nasty = "a <b> & \"c\" 'd'\nline two \u{1b}[31m";
+        let report = Report {
+            lab_id: "01-x".into(),
+            lab_title: "X".into(),
+            dir: "/tmp".into(),
+            results: vec![CheckResult {
+                name: nasty.into(),
+                rule: "FILE003".into(),
+                meaning: String::new(),
+                remediation: "fix & retry".into(),
+                hint: None,
+                passes_in_scenario: false,
+                outcome: Outcome::fail(nasty),
+                elapsed: Duration::ZERO,
+            }],
+            elapsed: Duration::ZERO,
+        };
+        let xml = junit(&report);
+        let doc = roxmltree::Document::parse(&xml).expect("well-formed");
+        let failure = doc
+            .descendants()
+            .find(|n| n.has_tag_name("failure"))
+            .unwrap();
+        assert_eq!(
+            failure.attribute("message"),
+            Some("a <b> & \"c\" 'd'\nline two [31m")
+        );
+        assert!(failure.text().unwrap().contains("fix: fix & retry"));
+    }
+}

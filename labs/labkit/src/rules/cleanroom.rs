@@ -111,8 +111,9 @@ impl Rule for WritesOnlyData {
         let data_var = tri!(ctx.opt_str_param("data_var")).unwrap_or("DATA_DIR");
         let token_var = tri!(ctx.opt_str_param("token_var")).unwrap_or("API_TOKEN");
         let write = tri!(ctx.opt_str_param("write")).unwrap_or("/notes/cleanroom-check");
+        // The participant's own directory is what the copy started as.
+        let app_before = Snapshot::take(ctx.dir);
         let mut room = tri!(service::start(ctx));
-        let app_before = Snapshot::take(&room.sandbox.app);
         let Some(data_dir) = room.sandbox.env.get(data_var).cloned() else {
             return Outcome::fail(format!(
                 "{data_var} is not declared, so nobody can tell where the data lives"

@@ -1,0 +1,308 @@
+//! Kubernetes manifests read as data: every object of every YAML document in the
+//! checked files, the pod templates inside workloads, and label selectors. The
+//! K8Sxxx rules in [`rules`] ask their questions through this model.
+
+pub mod rules;
+
+use std::path::Path;
+
+use crate::rule::{CheckCtx, Outcome};
+use crate::yaml::{self, Node};
+
+/// One Kubernetes object and the file it came from.
+pub struct Object {
+    pub file: String,
+    pub node: Node,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+}
+
+/// A pod template inside a workload (or a bare Pod).
+pub struct PodTemplate<'a> {
+    pub owner: &'a Object,
+    /// The pod's `spec`.
+    pub spec: &'a Node,
+    /// The template's `metadata.labels`.
+    pub labels: Vec<(String, String)>,
+    /// Line of the pod spec, for findings about something missing in it.
+    pub line: usize,
+}
+
+/// A container of a pod template.
+pub struct Container<'a> {
+    pub name: String,
+    pub node: &'a Node,
+    pub init: bool,
+}
+
+pub struct Manifests {
+    pub objects: Vec<Object>,
+}
+
+impl Manifests {
+    /// The files named by the `files` parameter, or every `.yaml`/`.yml` file under
+    /// the checked directory.
+    pub fn load(ctx: &CheckCtx) -> Result<Manifests, Outcome> {
+        let mut files: Vec<String> = ctx
+            .str_list_param("files")?
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        if files.is_empty() {
+            collect_yaml_files(ctx.dir, "", &mut files);
+            files.sort();
+        }
+        let mut objects = Vec::new();
+        for file in files {
+            let text = ctx.read_text(&file)?;
+            let docs = yaml::parse_documents(&text).map_err(|e| {
+                Outcome::fail(format!("`{file}` is not valid YAML: {}", e.message))
+                    .at(&file, e.line)
+            })?;
+            for doc in docs {
+                push_objects(&file, doc, &mut objects);
+            }
+        }
+        if objects.is_empty() {
+            return Err(Outcome::fail(
+                "no Kubernetes objects (documents with `kind:`) found in the YAML files here",
+            )
+            .at(".", None));
+        }
+        Ok(Manifests { objects })
+    }
+
+    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.objects.iter().filter(move |o| o.kind == kind)
+    }
+
+    /// Every pod template: Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs,
+    /// CronJobs and bare Pods.
+    pub fn pod_templates(&self) -> Vec<PodTemplate<'_>> {
+        self.objects.iter().filter_map(PodTemplate::of).collect()
+    }
+}
+
+fn push_objects(file: &str, doc: Node, out: &mut Vec<Object>) {
+    let Some(kind) = doc.get("kind").and_then(Node::scalar_text) else {
+        return;
+    };
+    if kind == "List" {
+        for item in doc.get("items").map(Node::as_seq).unwrap_or_default() {
+            push_objects(file, item.clone(), out);
+        }
+        return;
+    }
+    let name = doc
+        .at(&["metadata", "name"])
+        .and_then(Node::scalar_text)
+        .unwrap_or_default();
+    let namespace = doc
+        .at(&["metadata", "namespace"])
+        .and_then(Node::scalar_text)
+        .unwrap_or_else(|| "default".into());
+    out.push(Object {
+        file: file.to_string(),
+        node: doc,
+        kind,
+        name,
+        namespace,
+    });
+}
+
+fn collect_yaml_files(root: &Path, prefix: &str, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(root.join(prefix)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let rel = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            collect_yaml_files(root, &rel, out);
+        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+            out.push(rel);
+        }
+    }
+}
+
+impl Object {
+    /// `Deployment/web`.
+    pub fn display(&self) -> String {
+        format!("{}/{}", self.kind, self.name)
+    }
+
+    /// The line of `kind:` in this object's document.
+    pub fn line(&self) -> usize {
+        self.node.get("kind").map_or(self.node.line, |k| k.line)
+    }
+
+    /// Line of the `key:` entry in `map`, or of the map itself.
+    pub fn key_line(map: &Node, key: &str) -> usize {
+        map.entries()
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map_or(map.line, |(k, _)| k.line)
+    }
+}
+
+impl<'a> PodTemplate<'a> {
+    fn of(owner: &'a Object) -> Option<PodTemplate<'a>> {
+        let template = match owner.kind.as_str() {
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => {
+                owner.node.at(&["spec", "template"])?
+            }
+            "CronJob" => owner
+                .node
+                .at(&["spec", "jobTemplate", "spec", "template"])?,
+            "Pod" => &owner.node,
+            _ => return None,
+        };
+        let spec = template.get("spec")?;
+        let labels = template
+            .at(&["metadata", "labels"])
+            .map(Node::string_map)
+            .unwrap_or_default();
+        Some(PodTemplate {
+            owner,
+            spec,
+            labels,
+            line: Object::key_line(template, "spec"),
+        })
+    }
+
+    pub fn containers(&self) -> Vec<Container<'a>> {
+        let list = |key: &str, init: bool| {
+            self.spec
+                .get(key)
+                .map(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .map(move |c| Container {
+                    name: c
+                        .get("name")
+                        .and_then(Node::scalar_text)
+                        .unwrap_or_default(),
+                    node: c,
+                    init,
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut all = list("initContainers", true);
+        all.extend(list("containers", false));
+        all
+    }
+
+    /// Application containers only (init containers run to completion before them).
+    pub fn app_containers(&self) -> Vec<Container<'a>> {
+        self.containers().into_iter().filter(|c| !c.init).collect()
+    }
+}
+
+impl Container<'_> {
+    /// `containerPort` numbers and port names declared by this container.
+    pub fn ports(&self) -> Vec<(i64, Option<String>)> {
+        self.node
+            .get("ports")
+            .map(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| {
+                Some((
+                    p.get("containerPort")?.as_i64()?,
+                    p.get("name").and_then(Node::scalar_text),
+                ))
+            })
+            .collect()
+    }
+
+    /// A literal `env` value.
+    pub fn env(&self, name: &str) -> Option<String> {
+        self.node
+            .get("env")
+            .map(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .find_map(|e| {
+                (e.get("name").and_then(Node::as_str) == Some(name))
+                    .then(|| e.get("value").and_then(Node::scalar_text))?
+            })
+    }
+}
+
+/// True when a `matchLabels` / `matchExpressions` selector (or a Service's plain
+/// map) selects pods carrying `labels`. An empty selector selects nothing here:
+/// for a PodDisruptionBudget or Service that is never what was meant.
+pub fn selector_matches(selector: &Node, labels: &[(String, String)]) -> bool {
+    let has = |k: &str, v: &str| labels.iter().any(|(lk, lv)| lk == k && lv == v);
+    let has_key = |k: &str| labels.iter().any(|(lk, _)| lk == k);
+    let plain = selector
+        .get("matchLabels")
+        .or(if selector.get("matchExpressions").is_some() {
+            None
+        } else {
+            Some(selector)
+        });
+    let match_labels = plain.map(Node::string_map).unwrap_or_default();
+    let expressions = selector
+        .get("matchExpressions")
+        .map(Node::as_seq)
+        .unwrap_or_default();
+    if match_labels.is_empty() && expressions.is_empty() {
+        return false;
+    }
+    let labels_ok = match_labels.iter().all(|(k, v)| has(k, v));
+    let expressions_ok = expressions.iter().all(|e| {
+        let key = e.get("key").and_then(Node::scalar_text).unwrap_or_default();
+        let values: Vec<String> = e
+            .get("values")
+            .map(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Node::scalar_text)
+            .collect();
+        match e.get("operator").and_then(Node::as_str) {
+            Some("In") => values.iter().any(|v| has(&key, v)),
+            Some("NotIn") => !values.iter().any(|v| has(&key, v)),
+            Some("Exists") => has_key(&key),
+            Some("DoesNotExist") => !has_key(&key),
+            _ => false,
+        }
+    });
+    labels_ok && expressions_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn selectors() {
+        let pod = labels(&[("app", "notes"), ("tier", "web")]);
+        let sel = |y: &str| yaml::parse(y).unwrap();
+        assert!(selector_matches(&sel("app: notes\n"), &pod));
+        assert!(!selector_matches(&sel("app: notes-api\n"), &pod));
+        assert!(selector_matches(&sel("matchLabels:\n  app: notes\n"), &pod));
+        assert!(selector_matches(
+            &sel(
+                "matchExpressions:\n  - {key: tier, operator: In, values: [web, api]}\n  - {key: canary, operator: DoesNotExist}\n"
+            ),
+            &pod
+        ));
+        assert!(!selector_matches(&sel("matchLabels: {}\n"), &pod));
+    }
+}

@@ -1,0 +1,312 @@
+//! YAML read as a tree of nodes that remember their line, for the Compose and
+//! Kubernetes rules. serde-saphyr does the parsing (merge keys `<<:`, anchors,
+//! several documents per file, a budget against alias bombs); [`Node`] keeps the
+//! line every value was written on so that a finding can point at it.
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+/// One YAML value and where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Line where the value is used: for a value pulled in by an alias or a merge
+    /// key, the line of the `*alias` or `<<:` that brought it here. For a mapping
+    /// or sequence under a key, the key's line.
+    pub line: usize,
+    /// Line where the value is written (the anchor's definition, for aliases).
+    pub defined_line: usize,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    /// Entries in document order.
+    Map(Vec<(Node, Node)>),
+}
+
+/// A YAML file that could not be read, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for YamlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+fn to_error(e: serde_saphyr::Error) -> YamlError {
+    let line = e.location().map(|l| l.line() as usize).filter(|&l| l > 0);
+    // The crate's Display may render a source snippet over several lines; the first
+    // line is the reason, and we report the location ourselves.
+    let full = e.to_string();
+    let first = full
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid YAML")
+        .trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    // "line 3 column 12: unclosed bracket" → "unclosed bracket (column 12)"
+    let message = match first
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
+        Some((position, reason)) => match position.split_once(" column ") {
+            Some((_, column)) => format!("{reason} (column {column})"),
+            None => reason.to_string(),
+        },
+        None => first.to_string(),
+    };
+    YamlError { line, message }
+}
+
+/// Parses a file holding one YAML document.
+pub fn parse(text: &str) -> Result<Node, YamlError> {
+    serde_saphyr::from_str::<Node>(text).map_err(to_error)
+}
+
+/// Parses every document of a file (`---` separated), skipping empty ones.
+pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
+    let docs: Vec<Option<Node>> = serde_saphyr::from_multiple(text).map_err(to_error)?;
+    Ok(docs
+        .into_iter()
+        .flatten()
+        .filter(|n| n.value != Value::Null)
+        .collect())
+}
+
+impl Node {
+    /// The value under `key` in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Follows a path of mapping keys.
+    pub fn at(&self, path: &[&str]) -> Option<&Node> {
+        path.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A scalar as text, whatever its type (`8080`, `true`, `"8080"` → text).
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Str(s) => Some(s.clone()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        match &self.value {
+            Value::Int(i) => Some(*i),
+            Value::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn entries(&self) -> &[(Node, Node)] {
+        match &self.value {
+            Value::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    pub fn is_map(&self) -> bool {
+        matches!(self.value, Value::Map(_))
+    }
+
+    /// `key: value` string pairs of a mapping (labels, selectors, environment).
+    pub fn string_map(&self) -> Vec<(String, String)> {
+        self.entries()
+            .iter()
+            .filter_map(|(k, v)| Some((k.scalar_text()?, v.scalar_text().unwrap_or_default())))
+            .collect()
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<Value>::deserialize(deserializer)?;
+        Ok(Node {
+            line: spanned.referenced.line() as usize,
+            defined_line: spanned.defined.line() as usize,
+            value: spanned.value,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(i64::try_from(v)
+            .map(Value::Int)
+            .unwrap_or(Value::Float(v as f64)))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+        Ok(i64::try_from(v)
+            .map(Value::Int)
+            .unwrap_or(Value::Float(v as f64)))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
+        Ok(i64::try_from(v)
+            .map(Value::Int)
+            .unwrap_or(Value::Float(v as f64)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Float(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(v))
+    }
+    fn visit_char<E: de::Error>(self, v: char) -> Result<Value, E> {
+        Ok(Value::Str(v.to_string()))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Node>()? {
+            items.push(item);
+        }
+        Ok(Value::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries: Vec<(Node, Node)> = Vec::new();
+        while let Some((key, mut value)) = map.next_entry::<Node, Node>()? {
+            // A block mapping or sequence starts on the line after its key; a finding
+            // about "this probe" or "these resources" should point at the key.
+            if matches!(value.value, Value::Map(_) | Value::Seq(_)) {
+                value.line = key.line;
+            }
+            // A key given twice (possible after a merge): the later one wins, like YAML loaders do.
+            entries.retain(|(k, _)| k.value != key.value);
+            entries.push((key, value));
+        }
+        Ok(Value::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_know_their_lines() {
+        let doc = parse("# comment\nservices:\n  app:\n    image: demo:1.0\n    ports:\n      - \"8080:8080\"\n").unwrap();
+        let app = doc.at(&["services", "app"]).unwrap();
+        assert_eq!(app.get("image").unwrap().line, 4);
+        assert_eq!(app.get("image").unwrap().as_str(), Some("demo:1.0"));
+        assert_eq!(app.get("ports").unwrap().as_seq()[0].line, 6);
+    }
+
+    #[test]
+    fn merge_keys_and_anchors_are_applied() {
+        let text = "x-defaults: &defaults\n  restart: unless-stopped\n  image: demo:1.0\nservices:\n  app:\n    <<: *defaults\n    image: demo:2.0\n";
+        let doc = parse(text).unwrap();
+        let app = doc.at(&["services", "app"]).unwrap();
+        assert_eq!(app.get("image").unwrap().as_str(), Some("demo:2.0"));
+        let restart = app.get("restart").unwrap();
+        assert_eq!(restart.as_str(), Some("unless-stopped"));
+        assert_eq!(restart.defined_line, 2);
+    }
+
+    #[test]
+    fn scalars_keep_their_types() {
+        let doc = parse("a: 3\nb: \"3\"\nc: true\nd: ~\ne: 1.5\n").unwrap();
+        assert_eq!(doc.get("a").unwrap().value, Value::Int(3));
+        assert_eq!(doc.get("b").unwrap().value, Value::Str("3".into()));
+        assert_eq!(doc.get("c").unwrap().as_bool(), Some(true));
+        assert_eq!(doc.get("d").unwrap().value, Value::Null);
+        assert_eq!(doc.get("e").unwrap().scalar_text().as_deref(), Some("1.5"));
+    }
+
+    #[test]
+    fn several_documents_with_their_own_lines() {
+        let text =
+            "---\nkind: Deployment\n---\n# empty\n---\nkind: Service\nmetadata:\n  name: web\n";
+        let docs = parse_documents(text).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].get("kind").unwrap().line, 6);
+        assert_eq!(docs[1].at(&["metadata", "name"]).unwrap().line, 8);
+    }
+
+    #[test]
+    fn broken_yaml_is_an_error_with_a_line() {
+        let e = parse("services:\n  app:\n    image: [unclosed\n").unwrap_err();
+        assert!(e.line.is_some(), "{e}");
+        let e = parse_documents("a: 1\n---\nb: : :\n").unwrap_err();
+        assert!(e.line.is_some(), "{e}");
+        assert!(!e.message.contains('\n'));
+        let e = parse("services:\n  app:\n    image: [unclosed\n").unwrap_err();
+        assert_eq!(e.message, "unclosed bracket '[' (column 12)");
+    }
+}
