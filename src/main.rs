@@ -18,7 +18,7 @@ struct Cli {
     /// Print only errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
-    /// Print more detail (warnings in full, every written page).
+    /// Print more detail (how long each step took).
     #[arg(short, long, global = true)]
     verbose: bool,
     #[command(subcommand)]

@@ -35,6 +35,7 @@ fn lab_chapter(dir: &Path) -> Result<Chapter> {
         source_path: PathBuf::from(format!("labs/{}.md", page.id)),
         origin: dir.join("README.md"),
         markdown: page.markdown,
+        first_line: 1,
         front: FrontMatter::default(),
         title_override: None,
         dependencies: vec![dir.join("lab.toml")],

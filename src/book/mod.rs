@@ -54,6 +54,8 @@ pub struct Chapter {
     /// The file the Markdown came from, for error messages and watching.
     pub origin: PathBuf,
     pub markdown: String,
+    /// The line of `origin` that `markdown` starts on (front matter comes before it).
+    pub first_line: usize,
     pub front: FrontMatter,
     /// `{{#title}}` or front matter `title`: the page's `<title>`.
     pub title_override: Option<String>,
@@ -180,6 +182,7 @@ impl Book {
             source_path: location.to_path_buf(),
             origin,
             markdown: pre.markdown,
+            first_line: pre.first_line,
             front: pre.front,
             title_override,
             dependencies: pre.included,

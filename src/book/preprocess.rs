@@ -31,6 +31,8 @@ pub struct Preprocessed {
     pub title_override: Option<String>,
     /// Files pulled in by includes, so `serve` can rebuild when they change.
     pub included: Vec<PathBuf>,
+    /// The file line the Markdown starts on (after front matter), for error messages.
+    pub first_line: usize,
 }
 
 const MAX_INCLUDE_DEPTH: usize = 10;
@@ -40,6 +42,7 @@ pub fn preprocess(text: &str, path: &Path) -> Result<Preprocessed> {
     let (front, body, body_line) = split_front_matter(text, path)?;
     let mut out = Preprocessed {
         front,
+        first_line: body_line,
         ..Preprocessed::default()
     };
     out.markdown = expand(body, path, body_line, 0, &mut out)?;

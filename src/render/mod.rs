@@ -5,8 +5,10 @@
 //! as it is done rather than held in memory.
 
 pub mod blocks;
+pub mod deck;
 pub mod highlight;
 pub mod markdown;
+pub mod slides;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
@@ -86,6 +88,8 @@ struct PageCtx<'a> {
     next: Option<LinkCtx>,
     minutes: Option<u32>,
     edit_url: Option<String>,
+    /// The chapter's slide deck, when it has slides.
+    slides_href: Option<String>,
 }
 
 pub struct Renderer<'b> {
@@ -224,11 +228,12 @@ impl<'b> Renderer<'b> {
     /// Renders chapter `index` to a complete page.
     pub fn render_chapter(&self, index: usize) -> Result<RenderedPage> {
         let chapter = &self.book.chapters[index];
-        let pieces = blocks::scan(&chapter.markdown, &chapter.origin, 1)?;
+        let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
         let rendered = markdown::render(&blocks::handbook_markdown(&pieces));
         let path = chapter.output_path();
         let root = path_to_root(&path);
-        let html = self.page_html(chapter, index, &path, &root, &rendered)?;
+        let slides_href = self.slides_link(chapter, &pieces);
+        let html = self.page_html(chapter, index, &path, &root, &rendered, slides_href)?;
         Ok(RenderedPage {
             path,
             html,
@@ -245,6 +250,7 @@ impl<'b> Renderer<'b> {
         path: &str,
         root: &str,
         rendered: &markdown::RenderedMarkdown,
+        slides_href: Option<String>,
     ) -> Result<String> {
         let number = section_number(&chapter.number, self.show_numbers());
         let html_title = match &chapter.title_override {
@@ -275,6 +281,7 @@ impl<'b> Renderer<'b> {
             next: self.link_to(Some(index + 1), root),
             minutes: chapter.front.minutes,
             edit_url,
+            slides_href,
         };
         let mut ctx = self.base_context(root);
         ctx.insert("page", &page);
@@ -311,6 +318,7 @@ impl<'b> Renderer<'b> {
             .collect::<Result<_>>()?;
 
         self.write_index(out)?;
+        self.write_decks(out)?;
         if self.book.config.output.html.print.enable {
             self.write_print(out, &pages)?;
         }

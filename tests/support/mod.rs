@@ -70,3 +70,34 @@ pub fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
         })
         .collect()
 }
+
+// ---- browser tests ----
+
+pub mod cdp;
+pub mod static_server;
+
+/// Builds the book in `book_dir` with the real `devoops` binary into `<temp>/site`.
+pub fn build_site(book_dir: &Path) -> tempfile::TempDir {
+    let out = tempfile::tempdir().expect("temp dir");
+    devoops()
+        .arg("build")
+        .arg(book_dir)
+        .arg("--dest-dir")
+        .arg(out.path().join("site"))
+        .assert()
+        .success();
+    out
+}
+
+/// `target/screenshots/<name>`: screenshots the test run leaves for people to look at.
+pub fn screenshot_path(name: &str) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("screenshots").join(name)
+}
+
+/// A `file://` URL for a path.
+pub fn file_url(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
