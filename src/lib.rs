@@ -12,4 +12,5 @@ pub mod fast_hash;
 pub mod links;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod site;

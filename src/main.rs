@@ -46,6 +46,25 @@ enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
+    /// Serve the book with live reload: edits show up in the open browser tab by themselves.
+    Serve {
+        /// The book's folder (holding book.toml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Port to listen on (0 picks a free one).
+        #[arg(short, long, default_value_t = 3000)]
+        port: u16,
+        /// Address to listen on. The default serves this machine only; 0.0.0.0 serves the
+        /// network (e.g. a classroom).
+        #[arg(short, long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the book in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Poll for changes instead of using native file events (Docker, WSL, network drives).
+        #[arg(long)]
+        poll: bool,
+    },
     /// Check a lab: run its checks on your directory (default: the current one).
     Check(labkit::CheckArgs),
     /// Work on the labs themselves.
@@ -112,6 +131,26 @@ fn main() -> ExitCode {
         Command::Labs {
             command: LabsCommand::Verify { labs_dir },
         } => return labkit::verify::verify_main(labs_dir.as_deref()),
+        Command::Serve {
+            dir,
+            port,
+            bind,
+            open,
+            poll,
+        } => {
+            let options = devoops::serve::ServeOptions {
+                root: dir.clone(),
+                bind: *bind,
+                port: *port,
+                open: *open,
+                poll: *poll,
+            };
+            let reporter = ServeReporter {
+                style: &style,
+                quiet: cli.quiet,
+            };
+            devoops::serve::serve(&options, &reporter)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -119,6 +158,32 @@ fn main() -> ExitCode {
             style.error(&err);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// How `devoops serve` talks to the terminal.
+struct ServeReporter<'a> {
+    style: &'a Style,
+    quiet: bool,
+}
+
+impl devoops::serve::Reporter for ServeReporter<'_> {
+    fn serving(&self, url: &str) {
+        println!("Serving the book at {url} (Ctrl-C to stop)");
+    }
+
+    fn info(&self, text: &str) {
+        if !self.quiet {
+            println!("{text}");
+        }
+    }
+
+    fn warning(&self, text: &str) {
+        self.style.warning(text);
+    }
+
+    fn error(&self, error: &Error) {
+        self.style.error(error);
     }
 }
 

@@ -71,6 +71,20 @@ impl Chapter {
     pub fn output_path(&self) -> String {
         page_path(&self.source_path)
     }
+
+    /// (Re)reads the chapter's file and its includes. Title, number and place in the book stay
+    /// as SUMMARY.md gave them, which is what lets `serve` re-render just this chapter. On
+    /// error the chapter is left as it was.
+    pub fn reload_source(&mut self) -> Result<()> {
+        let text = read_text(&self.origin)?;
+        let pre = preprocess::preprocess(&text, &self.origin)?;
+        self.title_override = pre.front.title.clone().or(pre.title_override);
+        self.markdown = pre.markdown;
+        self.first_line = pre.first_line;
+        self.front = pre.front;
+        self.dependencies = pre.included;
+        Ok(())
+    }
 }
 
 /// Site path of the page for a source path (`a/README.md` → `a/index.html`, `x.md` → `x.html`).
@@ -188,21 +202,20 @@ impl Book {
                 self.src_dir.display()
             )));
         }
-        let text = read_text(&origin)?;
-        let pre = preprocess::preprocess(&text, &origin)?;
-        let title_override = pre.front.title.clone().or(pre.title_override);
-        Ok(Chapter {
+        let mut chapter = Chapter {
             title: link.title.clone(),
             number: link.number.clone(),
             depth,
             source_path: location.to_path_buf(),
             origin,
-            markdown: pre.markdown,
-            first_line: pre.first_line,
-            front: pre.front,
-            title_override,
-            dependencies: pre.included,
-        })
+            markdown: String::new(),
+            first_line: 1,
+            front: FrontMatter::default(),
+            title_override: None,
+            dependencies: Vec::new(),
+        };
+        chapter.reload_source()?;
+        Ok(chapter)
     }
 }
 

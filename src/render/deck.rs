@@ -293,6 +293,27 @@ impl DeckOutline {
 }
 
 impl Renderer<'_> {
+    /// Writes every chapter deck, the whole-talk deck and their presenter pages on their own
+    /// (`serve` redoes them after an edit; a full build writes them with the pages instead).
+    pub fn write_decks(&self, out: &dyn Output) -> Result<()> {
+        let decks = DeckOutline::new(self.book)?;
+        let parts: Vec<Option<ChapterSlides>> = (0..self.book.chapters.len())
+            .into_par_iter()
+            .map(|i| {
+                let chapter = &self.book.chapters[i];
+                let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
+                let ids: Vec<String> =
+                    markdown::render_unhighlighted(&blocks::handbook_markdown(&pieces))
+                        .headings
+                        .into_iter()
+                        .map(|h| h.id)
+                        .collect();
+                self.write_chapter_deck(out, &decks, i, &ids)
+            })
+            .collect::<Result<_>>()?;
+        self.write_talk_deck(out, &decks, parts.into_iter().flatten().collect())
+    }
+
     /// Writes chapter `index`'s deck and presenter page (`handbook_ids`: the anchors of its
     /// handbook page), and returns what the whole-talk deck needs of it, if it is in the talk.
     /// Called for every chapter while the handbook renders, inside the same

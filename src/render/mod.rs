@@ -105,6 +105,13 @@ pub struct Renderer<'b> {
     sidebar_shared: bool,
 }
 
+/// What a [`Renderer`] prepares once from the theme, `book.toml` and SUMMARY. `serve` keeps it
+/// between rebuilds so an edited chapter re-renders without reloading templates or the sidebar.
+pub struct RendererParts {
+    theme: Theme,
+    sidebar: String,
+}
+
 /// `../` repeated once per folder of `page_path`, the way back to the site root.
 pub fn path_to_root(page_path: &str) -> String {
     "../".repeat(page_path.matches('/').count())
@@ -139,6 +146,24 @@ impl<'b> Renderer<'b> {
         renderer.sidebar_shared =
             sidebar::should_share(renderer.sidebar.len(), book.chapters.len());
         Ok(renderer)
+    }
+
+    /// A renderer for `book` reusing `parts` prepared for a book with the same `book.toml`,
+    /// SUMMARY and theme (only chapter sources may differ).
+    pub fn from_parts(book: &'b Book, parts: RendererParts) -> Renderer<'b> {
+        Renderer {
+            book,
+            theme: parts.theme,
+            sidebar_shared: sidebar::should_share(parts.sidebar.len(), book.chapters.len()),
+            sidebar: parts.sidebar,
+        }
+    }
+
+    pub fn into_parts(self) -> RendererParts {
+        RendererParts {
+            theme: self.theme,
+            sidebar: self.sidebar,
+        }
     }
 
     pub fn book(&self) -> &Book {
@@ -309,11 +334,39 @@ impl<'b> Renderer<'b> {
     }
 
     /// Renders the whole site into `out`. `progress` is called once per finished page.
+    ///
+    /// Pages are written as they finish; what the pages made of every chapter (print page,
+    /// whole-talk deck) need waits in spools on disk, so memory holds only the chapters being
+    /// rendered, not the book.
     pub fn render_all(
         &self,
         out: &dyn Output,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Vec<PageSummary>> {
+        let pages = self.render_site(out, progress, false)?;
+        Ok(pages.into_iter().map(|(summary, _)| summary).collect())
+    }
+
+    /// [`Renderer::render_all`], also returning each chapter's body HTML (what the print page
+    /// is made of), so `serve` can rebuild the print page after one chapter changes.
+    pub fn render_all_pages(
+        &self,
+        out: &dyn Output,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Vec<(PageSummary, String)>> {
+        let pages = self.render_site(out, progress, true)?;
+        Ok(pages
+            .into_iter()
+            .map(|(summary, content)| (summary, content.unwrap_or_default()))
+            .collect())
+    }
+
+    fn render_site(
+        &self,
+        out: &dyn Output,
+        progress: &(dyn Fn(usize, usize) + Sync),
+        keep_content: bool,
+    ) -> Result<Vec<(PageSummary, Option<String>)>> {
         let total = self.book.chapters.len();
         let done = AtomicUsize::new(0);
         let print = self
@@ -326,7 +379,8 @@ impl<'b> Renderer<'b> {
             .then(|| spool::Spool::new(total))
             .transpose()?;
         let decks = deck::DeckOutline::new(self.book)?;
-        let rendered: Vec<(PageSummary, Option<deck::ChapterSlides>)> = (0..total)
+        type Rendered<'a> = (PageSummary, Option<String>, Option<deck::ChapterSlides<'a>>);
+        let rendered: Vec<Rendered> = (0..total)
             .into_par_iter()
             .map(|i| {
                 // The chapter's page and its deck share one highlighting of its code.
@@ -348,27 +402,29 @@ impl<'b> Renderer<'b> {
                     title: self.book.chapters[i].title.clone(),
                     sections: page.sections,
                 };
-                Ok((summary, talk_part))
+                Ok((summary, keep_content.then_some(page.content), talk_part))
             })
             .collect::<Result<_>>()?;
-        let (pages, talk_parts): (Vec<PageSummary>, Vec<_>) = rendered.into_iter().unzip();
+        let mut pages = Vec::with_capacity(total);
+        let mut talk_parts = Vec::new();
+        for (summary, content, talk_part) in rendered {
+            pages.push((summary, content));
+            talk_parts.extend(talk_part);
+        }
+        let summaries: Vec<&PageSummary> = pages.iter().map(|(s, _)| s).collect();
 
         self.write_index(out)?;
         // The pages made of every chapter are independent of each other: the whole-talk deck
         // and the print page stream from their spools while the search index is built.
-        let talk_parts: Vec<_> = talk_parts.into_iter().flatten().collect();
         let (talk, (printed, indexed)) = rayon::join(
             || self.write_talk_deck(out, &decks, talk_parts),
             || {
                 rayon::join(
                     || match &print {
-                        Some(spool) => self.write_print(out, &pages, spool),
+                        Some(spool) => self.write_print_spooled(out, &summaries, spool),
                         None => Ok(()),
                     },
-                    || match self.book.config.output.html.search.enable {
-                        true => crate::search::write_index(&pages, out),
-                        false => Ok(()),
-                    },
+                    || self.write_search_index(out, &summaries),
                 )
             },
         );
@@ -385,8 +441,16 @@ impl<'b> Renderer<'b> {
         Ok(pages)
     }
 
+    /// `searchindex.js`, unless `[output.html.search] enable = false`.
+    pub fn write_search_index(&self, out: &dyn Output, pages: &[&PageSummary]) -> Result<()> {
+        if self.book.config.output.html.search.enable {
+            crate::search::write_index(pages, out)?;
+        }
+        Ok(())
+    }
+
     /// mdBook serves the first chapter as `index.html` when no `README.md` claims it.
-    fn write_index(&self, out: &dyn Output) -> Result<()> {
+    pub fn write_index(&self, out: &dyn Output) -> Result<()> {
         let Some(first) = self.book.chapters.first() else {
             let ctx = self.base_context("");
             return out.write(
@@ -416,11 +480,21 @@ impl<'b> Renderer<'b> {
         out.write("index.html", html.as_bytes())
     }
 
+    /// The whole book on one page; `pages` as returned by [`Renderer::render_all_pages`].
+    pub fn write_print(&self, out: &dyn Output, pages: &[(PageSummary, String)]) -> Result<()> {
+        let spool = spool::Spool::new(pages.len())?;
+        for (i, (summary, content)) in pages.iter().enumerate() {
+            spool.add(i, &print_content(&summary.path, content))?;
+        }
+        let summaries: Vec<&PageSummary> = pages.iter().map(|(s, _)| s).collect();
+        self.write_print_spooled(out, &summaries, &spool)
+    }
+
     /// The print page, streamed: chapter bodies come from the spool one at a time.
-    fn write_print(
+    fn write_print_spooled(
         &self,
         out: &dyn Output,
-        pages: &[PageSummary],
+        pages: &[&PageSummary],
         spool: &spool::Spool,
     ) -> Result<()> {
         #[derive(Serialize)]

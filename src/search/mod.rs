@@ -16,7 +16,7 @@
 pub mod encode;
 pub mod tokenize;
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -78,7 +78,7 @@ pub struct SearchIndex {
 }
 
 impl SearchIndex {
-    pub fn build(pages: &[PageSummary]) -> SearchIndex {
+    pub fn build<P: Borrow<PageSummary> + Sync>(pages: &[P]) -> SearchIndex {
         // Pages are tokenised in parallel, a batch at a time (so their unmerged hits never
         // pile up for the whole book); merging batches in page order keeps every term's
         // sections ascending, as the encoding needs. A hit is `doc << 2 | field`.
@@ -86,7 +86,10 @@ impl SearchIndex {
         let mut docs = Vec::new();
         let mut index: FastMap<String, Vec<u32>> = FastMap::default();
         for (batch_no, batch) in pages.chunks(BATCH).enumerate() {
-            let indexed: Vec<PageIndex> = batch.par_iter().map(PageIndex::new).collect();
+            let indexed: Vec<PageIndex> = batch
+                .par_iter()
+                .map(|p| PageIndex::new(p.borrow()))
+                .collect();
             for (i, page) in indexed.into_iter().enumerate() {
                 let first_doc = docs.len() as u32;
                 for (term, local_doc, field) in page.hits {
@@ -121,7 +124,7 @@ impl SearchIndex {
         SearchIndex {
             pages: pages
                 .iter()
-                .map(|p| (p.path.clone(), p.title.clone()))
+                .map(|p| (p.borrow().path.clone(), p.borrow().title.clone()))
                 .collect(),
             docs,
             terms,
@@ -225,7 +228,7 @@ fn teaser(text: &str) -> String {
 }
 
 /// Builds the index for the rendered pages and writes it into the site.
-pub fn write_index(pages: &[PageSummary], out: &dyn Output) -> Result<()> {
+pub fn write_index<P: Borrow<PageSummary> + Sync>(pages: &[P], out: &dyn Output) -> Result<()> {
     out.write(INDEX_PATH, SearchIndex::build(pages).to_js().as_bytes())
 }
 

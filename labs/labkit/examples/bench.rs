@@ -13,6 +13,7 @@ fn main() -> std::process::ExitCode {
     if let Some(code) = labkit::multicall::dispatch() {
         return code;
     }
+    labkit::reaper::install();
     let runs: usize = std::env::args()
         .nth(1)
         .and_then(|n| n.parse().ok())

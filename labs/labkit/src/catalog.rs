@@ -15,12 +15,11 @@ pub fn embedded_ids() -> Vec<&'static str> {
 /// An embedded lab by id (`03-state`) or number (`03`, `3`).
 pub fn embedded(name: &str) -> Option<Result<Lab, LabError>> {
     let wanted = name.trim_start_matches("lab-").trim_end_matches("-check");
+    let number = |text: &str| text.split('-').next().and_then(|n| n.parse::<u32>().ok());
     EMBEDDED_LABS
         .iter()
         .find(|(id, _)| {
-            *id == wanted
-                || id.split('-').next().and_then(|n| n.parse::<u32>().ok())
-                    == wanted.parse::<u32>().ok()
+            *id == wanted || (wanted.parse::<u32>().is_ok() && number(id) == number(wanted))
         })
         .map(|(id, text)| Lab::parse(text, &format!("labs/{id}/lab.toml (built in)")))
 }
@@ -57,4 +56,19 @@ pub fn lab_dirs(labs_root: &Path) -> Vec<PathBuf> {
         .unwrap_or_default();
     dirs.sort();
     dirs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labs_are_found_by_id_number_or_checker_name() {
+        for name in ["01-tarball", "1", "01", "lab-01-check"] {
+            let lab = embedded(name).expect(name).expect("valid lab.toml");
+            assert_eq!(lab.id, "01-tarball");
+        }
+        assert!(embedded("tarball").is_none());
+        assert!(embedded("99").is_none());
+    }
 }

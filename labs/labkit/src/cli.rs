@@ -123,11 +123,24 @@ pub fn checker_main(lab_id: &str) -> ExitCode {
     if let Some(code) = crate::multicall::dispatch() {
         return code;
     }
-    let cli = <CheckerCli as clap::Parser>::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let lab = catalog::embedded(lab_id);
+    let about = match &lab {
+        Some(Ok(lab)) => format!(
+            "Checks your work on lab {}: {}. Run it inside the lab's scenario directory.",
+            lab.id, lab.title
+        ),
+        _ => "Checks your work on a devoops lab.".to_string(),
+    };
+    let matches = CheckerCli::command().about(about).get_matches();
+    let cli = match CheckerCli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     if cli.run.list_rules {
         return list_rules();
     }
-    let lab = match catalog::embedded(lab_id) {
+    let lab = match lab {
         Some(Ok(lab)) => lab,
         Some(Err(e)) => return usage_error(e),
         None => return usage_error(format!("lab {lab_id} was not built into this checker")),
@@ -141,6 +154,7 @@ pub fn checker_main(lab_id: &str) -> ExitCode {
 
 fn run_lab_on(lab: &Lab, dir: &Path, options: &RunOptions) -> ExitCode {
     crate::interrupt::install();
+    crate::reaper::install();
     let toolbox = toolbox::discover();
     let human = HumanOptions::for_terminal(options.hints);
     let once = || {

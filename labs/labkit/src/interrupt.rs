@@ -68,6 +68,11 @@ pub(crate) fn track_group(pgid: i32) {
     }
 }
 
+/// The process-group leaders (= the checker's own children) currently alive.
+pub(crate) fn tracked_groups() -> Vec<i32> {
+    GROUPS.lock().map(|g| g.clone()).unwrap_or_default()
+}
+
 pub(crate) fn untrack_group(pgid: i32) {
     if let Ok(mut groups) = GROUPS.lock() {
         groups.retain(|g| *g != pgid);

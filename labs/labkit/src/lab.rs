@@ -94,6 +94,49 @@ fn line_of(text: &str, span: Range<usize>) -> usize {
     text[..span.start.min(text.len())].matches('\n').count() + 1
 }
 
+/// The known name within two edits of `wanted` (case-insensitive), for "did you mean".
+fn closest<'k>(wanted: &str, known: &[&'k str]) -> Option<&'k str> {
+    let wanted = wanted.to_ascii_uppercase();
+    known
+        .iter()
+        .map(|k| (edit_distance(&wanted, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance over bytes (rule IDs are ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// The line of `key = …` in the check that starts on `check_line` (the check's own line
+/// when the key cannot be found, e.g. in an inline table).
+fn param_line(text: &str, check_line: usize, key: &str) -> usize {
+    text.lines()
+        .enumerate()
+        .skip(check_line)
+        .take_while(|(_, l)| l.trim() != "[[check]]")
+        .find(|(_, l)| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|(i, _)| i + 1)
+        .unwrap_or(check_line)
+}
+
 impl Lab {
     /// Parse and validate lab.toml text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Lab, LabError> {
@@ -123,10 +166,30 @@ impl Lab {
             let line = line_of(text, check.rule.span());
             let rule = check.rule.into_inner();
             if registry::find(&rule).is_none() {
-                let known: Vec<&str> = registry::all_rules().iter().map(|r| r.id()).collect();
+                let rules = registry::all_rules();
+                let known: Vec<&str> = rules.iter().map(|r| r.id()).collect();
+                let message = match closest(&rule, &known) {
+                    Some(near) => format!("unknown rule {rule:?}: did you mean {near}?"),
+                    None => format!("unknown rule {rule:?}; known rules: {}", known.join(", ")),
+                };
+                return Err(error(Some(line), message));
+            }
+            if let Some(known) = registry::find(&rule).and_then(|r| r.param_names())
+                && let Some(unknown) = check.params.keys().find(|k| !known.contains(&k.as_str()))
+            {
+                let near = known
+                    .iter()
+                    .map(|k| (edit_distance(unknown, k), *k))
+                    .filter(|(d, _)| *d <= 2)
+                    .min()
+                    .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+                    .unwrap_or_default();
                 return Err(error(
-                    Some(line),
-                    format!("unknown rule {rule:?}; known rules: {}", known.join(", ")),
+                    Some(param_line(text, line, unknown)),
+                    format!(
+                        "{rule} has no parameter `{unknown}`{near}; it takes: {}",
+                        known.join(", ")
+                    ),
                 ));
             }
             let name_line = line_of(text, check.name.span());
@@ -215,5 +278,16 @@ mod tests {
 
         let dup = format!("{GOOD}\n[[check]]\nrule = \"FILE001\"\nname = \"A\"\n");
         assert_eq!(Lab::parse(&dup, "l").unwrap_err().line, Some(15));
+
+        let typo = GOOD.replace("path = \"a\"", "path = \"a\"\nknd = \"dir\"");
+        let err = Lab::parse(&typo, "l").unwrap_err();
+        assert_eq!(err.line, Some(12));
+        assert!(
+            err.message.starts_with(
+                "FILE001 has no parameter `knd` (did you mean `kind`?); it takes: path, kind"
+            ),
+            "{}",
+            err.message
+        );
     }
 }

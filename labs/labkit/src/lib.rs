@@ -22,6 +22,7 @@ pub mod multicall;
 pub mod page;
 pub mod process;
 pub mod promtext;
+pub mod reaper;
 pub mod registry;
 pub mod report;
 pub mod reporters;

@@ -48,9 +48,14 @@ impl GroupChild {
             .stdout(File::create(&stdout)?)
             .stderr(File::create(&stderr)?)
             .process_group(0);
-        let child = cmd.spawn()?;
+        // Spawn and track under the reaper's lock: it must never reap our own child.
+        let child = {
+            let _guard = crate::reaper::spawn_guard();
+            let child = cmd.spawn()?;
+            crate::interrupt::track_group(child.id() as i32);
+            child
+        };
         let pgid = Pid::from_raw(child.id() as i32);
-        crate::interrupt::track_group(child.id() as i32);
         Ok(GroupChild {
             child,
             pgid,

@@ -8,6 +8,7 @@ pub fn all_rules() -> Vec<Box<dyn Rule>> {
     let families: Vec<Vec<Box<dyn Rule>>> = vec![
         crate::rules::files::rules(),
         crate::rules::env::rules(),
+        crate::rules::engine::rules(),
         crate::rules::cleanroom::rules(),
         crate::rules::prometheus::rules(),
         crate::rules::sequence::rules(),

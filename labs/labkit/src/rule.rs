@@ -223,6 +223,11 @@ pub trait Rule: Send + Sync {
     fn params_doc(&self) -> &'static [&'static str] {
         &[]
     }
+    /// Every parameter name the rule reads: lab.toml keys outside this list are reported as
+    /// mistakes when the lab is loaded. `None` (the default) accepts any key.
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        None
+    }
     fn check(&self, ctx: &CheckCtx) -> Outcome;
 }
 

@@ -248,6 +248,13 @@ impl Sandbox {
         }
     }
 
+    /// Make a child's output read as if it ran in the participant's directory: paths into
+    /// the copy become relative, other clean-room paths start with `<clean room>`.
+    pub fn tidy(&self, text: &str) -> String {
+        text.replace(&format!("{}/", self.app.display()), "")
+            .replace(&self.root.path().display().to_string(), "<clean room>")
+    }
+
     /// Where a child's output goes: `logs/<name>.out` and `.err`.
     pub fn log_prefix(&self, name: &str) -> PathBuf {
         self.logs.join(name)

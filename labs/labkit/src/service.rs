@@ -76,6 +76,7 @@ pub fn start(ctx: &CheckCtx) -> Result<CleanRoom, Outcome> {
     let mut service = GroupChild::spawn(&mut cmd, &sandbox.log_prefix("service"))
         .map_err(|e| Outcome::fail(format!("cannot start `{command}`: {e}")))?;
     let port = sandbox.port;
+    let script = script_of(command).to_string();
     let deadline = Instant::now() + startup;
     loop {
         if listening(port) {
@@ -90,13 +91,14 @@ pub fn start(ctx: &CheckCtx) -> Result<CleanRoom, Outcome> {
                 "`{command}` exited ({status}) before anything listened on port {port} \
                  (the clean room sets PORT={port}, an empty HOME and only declared variables); \
                  its last output: {}{}{}",
-                quote_tail(&service),
+                sandbox.tidy(&quote_tail(&service)),
                 sandbox.notes_suffix(),
                 demo_service_note(ctx)
-            )));
+            ))
+            .at(script, None));
         }
         if Instant::now() >= deadline {
-            let tail = quote_tail(&service);
+            let tail = sandbox.tidy(&quote_tail(&service));
             service.kill_group();
             return Err(Outcome::fail(format!(
                 "nothing listened on port {port} within {}s: the clean room sets PORT={port}; \
@@ -104,10 +106,20 @@ pub fn start(ctx: &CheckCtx) -> Result<CleanRoom, Outcome> {
                 startup.as_secs(),
                 sandbox.notes_suffix(),
                 demo_service_note(ctx)
-            )));
+            ))
+            .at(script, None));
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// The script a command line starts, as a path relative to the checked directory.
+pub fn script_of(command: &str) -> &str {
+    command
+        .split_whitespace()
+        .next()
+        .unwrap_or(command)
+        .trim_start_matches("./")
 }
 
 fn wait_listening(port: u16, limit: Duration) -> bool {

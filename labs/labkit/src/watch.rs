@@ -22,7 +22,11 @@ fn native(dir: &Path, tx: Events) -> notify::Result<Box<dyn Watcher>> {
 }
 
 fn polling(dir: &Path, tx: Events) -> notify::Result<Box<dyn Watcher>> {
-    let config = notify::Config::default().with_poll_interval(POLL_EVERY);
+    // Modification times are compared in whole seconds, so a save within the same second
+    // as the previous scan would go unseen: compare contents too (lab folders are small).
+    let config = notify::Config::default()
+        .with_poll_interval(POLL_EVERY)
+        .with_compare_contents(true);
     let mut watcher = notify::PollWatcher::new(tx, config)?;
     watcher.watch(dir, RecursiveMode::Recursive)?;
     Ok(Box::new(watcher))

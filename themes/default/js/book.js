@@ -21,9 +21,13 @@
     });
   }
 
-  var current = document.querySelector(".sidebar [aria-current=page]");
-  if (current && current.scrollIntoView) {
-    current.scrollIntoView({ block: "center" });
+  // Bring the current chapter into view inside the sidebar only: scrollIntoView would also
+  // scroll the page itself away from its top.
+  var sidebar = document.getElementById("sidebar");
+  var current = sidebar && sidebar.querySelector("[aria-current=page]");
+  if (current) {
+    var offset = current.getBoundingClientRect().top - sidebar.getBoundingClientRect().top;
+    sidebar.scrollTop += offset - sidebar.clientHeight / 2;
   }
 
   document.addEventListener("keydown", function (event) {

@@ -74,12 +74,13 @@ pub fn junit(report: &Report) -> String {
                     body.push_str(&format!("\nhint: {hint}"));
                 }
                 body.push_str(&format!("\nfix: {}", r.remediation));
+                // Newlines stay literal in element text (only attributes need &#10;).
+                let text = e(&body).replace("&#10;", "\n");
                 let _ = writeln!(
                     out,
-                    ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
+                    ">\n      <failure message=\"{}\" type=\"{}\">{text}</failure>\n    </testcase>",
                     e(&r.outcome.message),
                     e(&r.rule),
-                    e(&body)
                 );
             }
         }

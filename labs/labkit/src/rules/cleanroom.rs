@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::rule::{CheckCtx, Outcome, Rule};
-use crate::service::{self, CLEANROOM_PARAMS};
+use crate::service;
 use crate::snapshot::Snapshot;
 use crate::tri;
 
@@ -18,6 +18,18 @@ struct StartsAndAnswers;
 impl Rule for StartsAndAnswers {
     fn id(&self) -> &'static str {
         "RUN001"
+    }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&[
+            "command",
+            "env_file",
+            "env",
+            "tools",
+            "startup_seconds",
+            "probe",
+            "expect_status",
+            "expect_body",
+        ])
     }
     fn meaning(&self) -> &'static str {
         "The start command brings the service up in a clean room (empty environment except declared variables, fresh working directory, other HOME, a free PORT) and an HTTP probe gets the expected answer"
@@ -66,7 +78,15 @@ impl Rule for StartsAndAnswers {
 /// RUN002: the service writes its data under DATA_DIR and nowhere else.
 struct WritesOnlyData;
 
-fn describe(paths: &[std::path::PathBuf], under: &str) -> String {
+/// Name up to three of `paths` (relative to `root`), files before the directories that
+/// merely contain them.
+fn describe(root: &Path, paths: &[std::path::PathBuf], under: &str) -> String {
+    let files: Vec<&std::path::PathBuf> = paths.iter().filter(|p| !root.join(p).is_dir()).collect();
+    let paths: Vec<&std::path::PathBuf> = if files.is_empty() {
+        paths.iter().collect()
+    } else {
+        files
+    };
     let shown: Vec<String> = paths
         .iter()
         .take(3)
@@ -92,6 +112,18 @@ impl Rule for WritesOnlyData {
     fn id(&self) -> &'static str {
         "RUN002"
     }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&[
+            "command",
+            "env_file",
+            "env",
+            "tools",
+            "startup_seconds",
+            "data_var",
+            "token_var",
+            "write",
+        ])
+    }
     fn meaning(&self) -> &'static str {
         "In a clean room, data written through the service lands under its data directory, and nothing is written to HOME, the working directory or the application's own files"
     }
@@ -107,7 +139,6 @@ impl Rule for WritesOnlyData {
         ]
     }
     fn check(&self, ctx: &CheckCtx) -> Outcome {
-        let _ = CLEANROOM_PARAMS;
         let data_var = tri!(ctx.opt_str_param("data_var")).unwrap_or("DATA_DIR");
         let token_var = tri!(ctx.opt_str_param("token_var")).unwrap_or("API_TOKEN");
         let write = tri!(ctx.opt_str_param("write")).unwrap_or("/notes/cleanroom-check");
@@ -133,26 +164,20 @@ impl Rule for WritesOnlyData {
             .map_err(Outcome::fail)
         );
         room.stop();
-        if !(200..300).contains(&answer.status) {
-            return Outcome::fail(format!(
-                "PUT {write} answered {}: {}",
-                answer.status,
-                answer.body.trim()
-            ));
-        }
+        // Where things were written says more than a refused write, so judge that first.
         let sandbox = &room.sandbox;
         let in_home = Snapshot::default().changes(&Snapshot::take(&sandbox.home));
         if !in_home.is_empty() {
             return Outcome::fail(format!(
                 "wrote into HOME: {} (a server's HOME is not yours)",
-                describe(&in_home, "~/")
+                describe(&sandbox.home, &in_home, "~/")
             ));
         }
         let app_changes = app_before.changes(&Snapshot::take(&sandbox.app));
         if !app_changes.is_empty() {
             return Outcome::fail(format!(
                 "wrote into its own files: {} (the application directory may be read-only)",
-                describe(&app_changes, "")
+                describe(&sandbox.app, &app_changes, "")
             ));
         }
         let outside: Vec<_> = Snapshot::take(&sandbox.work)
@@ -166,7 +191,14 @@ impl Rule for WritesOnlyData {
         if !outside.is_empty() {
             return Outcome::fail(format!(
                 "wrote outside {data_var} in its working directory: {}",
-                describe(&outside, "./")
+                describe(&sandbox.work, &outside, "./")
+            ));
+        }
+        if !(200..300).contains(&answer.status) {
+            return Outcome::fail(format!(
+                "PUT {write} answered {}: {}",
+                answer.status,
+                answer.body.trim()
             ));
         }
         if !contains_file_with(&data_dir, &marker) {

@@ -25,6 +25,9 @@ impl Rule for Declared {
     fn id(&self) -> &'static str {
         "ENV001"
     }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&["file", "keys", "documented"])
+    }
     fn meaning(&self) -> &'static str {
         "The env file declares every variable the service reads, each with a comment saying what it is for"
     }
@@ -81,6 +84,9 @@ struct NoSecretValues;
 impl Rule for NoSecretValues {
     fn id(&self) -> &'static str {
         "ENV002"
+    }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&["file", "keys"])
     }
     fn meaning(&self) -> &'static str {
         "Secret variables in a committed env file are empty or obvious placeholders"

@@ -23,6 +23,9 @@ impl Rule for Exists {
     fn id(&self) -> &'static str {
         "FILE001"
     }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&["path", "kind"])
+    }
     fn meaning(&self) -> &'static str {
         "A file or directory the deployment needs is present"
     }
@@ -66,6 +69,9 @@ struct Executable;
 impl Rule for Executable {
     fn id(&self) -> &'static str {
         "FILE002"
+    }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&["path"])
     }
     fn meaning(&self) -> &'static str {
         "A script is executable and starts with a #! line naming its interpreter"
@@ -156,6 +162,9 @@ impl Rule for Forbidden {
     fn id(&self) -> &'static str {
         "FILE003"
     }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&["files", "pattern", "what", "skip_comments"])
+    }
     fn meaning(&self) -> &'static str {
         "No file matching `files` contains a line matching `pattern` (e.g. a path that exists only on one laptop)"
     }
@@ -197,6 +206,9 @@ struct Required;
 impl Rule for Required {
     fn id(&self) -> &'static str {
         "FILE004"
+    }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&["files", "pattern", "what"])
     }
     fn meaning(&self) -> &'static str {
         "Every file matching `files` contains a line matching `pattern`"

@@ -1,6 +1,7 @@
 //! Rule families, one module each. Every family exposes `pub fn rules()`.
 
 pub mod cleanroom;
+pub mod engine;
 pub mod env;
 pub mod files;
 pub mod ocf;

@@ -22,6 +22,9 @@ impl Rule for MetaData {
     fn id(&self) -> &'static str {
         "OCF001"
     }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&["command", "env_file", "env", "tools", "parameters"])
+    }
     fn meaning(&self) -> &'static str {
         "`<agent> meta-data` exits 0 and prints well-formed XML: a <resource-agent> with its parameters and the start, stop, monitor, meta-data and validate-all actions"
     }
@@ -56,7 +59,7 @@ impl Rule for MetaData {
             Waited::Exited(status) if !status.success() => {
                 return Outcome::fail(format!(
                     "`{rel} meta-data` exited {status}; it must print the XML and exit 0 (OCF_SUCCESS); it said: {}",
-                    child.output_tail(2)
+                    sandbox.tidy(&child.output_tail(2))
                 ))
                 .at(rel, None);
             }

@@ -75,6 +75,17 @@ impl Rule for ServesMetrics {
     fn id(&self) -> &'static str {
         "PROM001"
     }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&[
+            "command",
+            "env_file",
+            "env",
+            "tools",
+            "startup_seconds",
+            "path",
+            "families",
+        ])
+    }
     fn meaning(&self) -> &'static str {
         "Started in a clean room, the service answers GET /metrics with 200 and valid Prometheus text containing the expected metric families"
     }
@@ -112,6 +123,9 @@ struct ValidTextFile;
 impl Rule for ValidTextFile {
     fn id(&self) -> &'static str {
         "PROM002"
+    }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&["file", "families"])
     }
     fn meaning(&self) -> &'static str {
         "A metrics file in Prometheus text format is valid: HELP/TYPE, grouped families, escaped label values, histogram +Inf bucket equal to _count"
@@ -178,6 +192,9 @@ struct ScrapeConfig;
 impl Rule for ScrapeConfig {
     fn id(&self) -> &'static str {
         "PROM003"
+    }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&["file", "metrics_path", "port", "env_file"])
     }
     fn meaning(&self) -> &'static str {
         "prometheus.yml has a scrape job whose metrics_path and target port match where the service serves metrics"

@@ -169,7 +169,8 @@ fn run(
             Err(format!("did not finish within {}s", timeout.as_secs()))
         }
     };
-    let result = result.map_err(|m| format!("{m}; last output: {}", child.output_tail(2)));
+    let result =
+        result.map_err(|m| format!("{m}; last output: {}", sandbox.tidy(&child.output_tail(2))));
     started.0.push(child);
     Ok(result)
 }
@@ -180,6 +181,18 @@ struct Sequence;
 impl Rule for Sequence {
     fn id(&self) -> &'static str {
         "SEQ001"
+    }
+    fn param_names(&self) -> Option<&'static [&'static str]> {
+        Some(&[
+            "command",
+            "env_file",
+            "env",
+            "tools",
+            "steps",
+            "cleanup",
+            "ocf",
+            "step_seconds",
+        ])
     }
     fn meaning(&self) -> &'static str {
         "In a clean room, a sequence of commands (and HTTP probes) gives the expected exit codes, e.g. an OCF agent's start → monitor → stop"
@@ -254,7 +267,7 @@ fn run_steps(
                     let tail = started
                         .0
                         .last()
-                        .map(|c| c.output_tail(2))
+                        .map(|c| sandbox.tidy(&c.output_tail(2)))
                         .unwrap_or_default();
                     let output = if tail.is_empty() {
                         String::new()

@@ -1,0 +1,122 @@
+//! Pages made of every chapter: the print page and the slide decks (and, once it lands, the
+//! search index). On a big book they take far longer than one chapter (seconds at 1,000
+//! pages, against milliseconds), so they are rebuilt on a worker thread of their own: the
+//! page of the next save never waits behind them. When saves come faster than the worker,
+//! it skips straight to the newest state. It renders on a small thread pool of its own so
+//! the chapter renders of the main loop always find a free core.
+
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::book::Book;
+use crate::error::{Error, Result};
+use crate::render::{PageSummary, Renderer};
+use crate::site::{MemoryOutput, Output};
+
+/// Everything the derived pages are made of, as of one rebuild.
+pub struct Job {
+    pub book: Book,
+    /// Each chapter's summary and body HTML, in book order.
+    pub pages: Vec<(PageSummary, String)>,
+    /// The site being served, where the pages go.
+    pub site: MemoryOutput,
+    pub started: Instant,
+}
+
+pub struct Worker {
+    jobs: Sender<Job>,
+}
+
+impl Worker {
+    /// Starts the worker thread inside `scope`; it ends when the `Worker` is dropped. `done`
+    /// gets each job's result (the site paths whose bytes changed) and its time since the save.
+    pub fn start<'scope>(
+        scope: &'scope std::thread::Scope<'scope, '_>,
+        done: impl Fn(Result<Vec<String>>, Duration) + Send + 'scope,
+    ) -> Worker {
+        let (jobs, queue) = channel();
+        std::thread::Builder::new()
+            .name("derived-pages".into())
+            .spawn_scoped(scope, move || run(queue, done))
+            .expect("cannot start the derived-pages thread");
+        Worker { jobs }
+    }
+
+    pub fn submit(&self, job: Job) {
+        let _ = self.jobs.send(job);
+    }
+}
+
+fn run(queue: Receiver<Job>, done: impl Fn(Result<Vec<String>>, Duration)) {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads((cores - 1).max(1))
+        .thread_name(|n| format!("derived-pages-{n}"))
+        .build();
+    let Ok(pool) = pool else {
+        return done(
+            Err(Error::new(
+                "cannot start threads for the print page and decks",
+            )),
+            Duration::ZERO,
+        );
+    };
+    while let Ok(mut job) = queue.recv() {
+        // Only the newest state matters.
+        while let Ok(newer) = queue.try_recv() {
+            job = newer;
+        }
+        let result = pool.install(|| build(&job));
+        done(result, job.started.elapsed());
+    }
+}
+
+fn build(job: &Job) -> Result<Vec<String>> {
+    let renderer = Renderer::new(&job.book)?;
+    let out = ChangedOnly {
+        site: &job.site,
+        changed: Mutex::default(),
+    };
+    if job.book.config.output.html.print.enable {
+        renderer.write_print(&out, &job.pages)?;
+    }
+    // A chapter's deck, its presenter page, and the whole-talk deck, whose slide numbers
+    // shift when a chapter gains a slide.
+    renderer.write_decks(&out)?;
+    // The search index is made from `job.pages` too.
+    let summaries: Vec<_> = job.pages.iter().map(|(summary, _)| summary).collect();
+    renderer.write_search_index(&out, &summaries)?;
+    let mut changed = out.changed.into_inner().expect("change list lock poisoned");
+    changed.sort();
+    Ok(changed)
+}
+
+/// Writes through to the served site, skipping files whose bytes did not change and
+/// remembering the paths of those that did, so only tabs showing those reload.
+struct ChangedOnly<'a> {
+    site: &'a MemoryOutput,
+    changed: Mutex<Vec<String>>,
+}
+
+impl Output for ChangedOnly<'_> {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        if self
+            .site
+            .get(path)
+            .is_some_and(|old| old.as_slice() == bytes)
+        {
+            return Ok(());
+        }
+        self.site.write(path, bytes)?;
+        self.changed
+            .lock()
+            .expect("change list lock poisoned")
+            .push(path.to_string());
+        Ok(())
+    }
+}
+
+/// Shared between the worker's report and the rebuild planner: a failed derived build
+/// means the next change rebuilds everything.
+pub type FailureFlag = Arc<std::sync::atomic::AtomicBool>;
