@@ -215,3 +215,16 @@ fn a_real_lab_page_links_to_its_chapter() {
         .success()
         .stdout(predicate::str::contains("0 broken"));
 }
+
+/// The workshop itself: every chapter link, anchor and chapter→lab link resolves, both ways.
+#[test]
+fn every_link_of_the_workshop_resolves() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let assert = devoops().args(["check-links"]).arg(repo).assert().success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(stdout.contains(" 0 broken"), "{stdout}");
+    for chapter in ["tarball", "dev-vs-prod", "failed-kubernetes", "linux-ha"] {
+        let text = std::fs::read_to_string(repo.join(format!("content/{chapter}.md"))).unwrap();
+        assert!(text.contains("labs/0"), "{chapter}.md links to its lab");
+    }
+}
