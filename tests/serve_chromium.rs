@@ -73,6 +73,10 @@ impl Browser {
             "/session",
             json!({ "capabilities": { "alwaysMatch": {
                 "browserName": "chrome",
+                // Navigation returns once the document is parsed; every test then waits for
+                // what it needs to see, so a slow subresource on a loaded machine cannot
+                // stall the WebDriver call itself.
+                "pageLoadStrategy": "eager",
                 "goog:chromeOptions": {
                     "binary": chromium,
                     "args": [
