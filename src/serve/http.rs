@@ -12,6 +12,7 @@ use std::io::Cursor;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use std::io::Write;
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
 use super::inject;
@@ -68,7 +69,7 @@ fn answer(request: Request, live: &LiveSite, reload: &Broadcaster) {
     if !matches!(request.method(), Method::Get | Method::Head) {
         let response = text(405, "only GET and HEAD are supported\n")
             .with_header(header("Allow", "GET, HEAD"));
-        let _ = request.respond(response);
+        send(request, response);
         return;
     }
     let target = request.url().split(['?', '#']).next().unwrap_or_default();
@@ -84,17 +85,50 @@ fn answer(request: Request, live: &LiveSite, reload: &Broadcaster) {
         });
         let response =
             Response::from_data(status.to_string()).with_header(content_type("application/json"));
-        let _ = request.respond(response);
+        send(request, response);
         return;
     }
     let response = match request_path::site_path(request.url()) {
         Ok(path) => file_response(&path, live, if_none_match(&request)),
         Err(BadPath(why)) => text(400, &format!("bad request: {why}\n")),
     };
-    let _ = request.respond(response);
+    send(request, response);
 }
 
 type Reply = Response<Cursor<Shared>>;
+
+/// Writes `reply` and asks the browser to close the connection afterwards.
+///
+/// tiny_http serves each connection on a pooled thread for as long as the client keeps it
+/// open, and its pool can lose the wake-up for a connection accepted while another is being
+/// handed out: that connection then waits until some other one closes. Browsers keep idle
+/// connections open for minutes, so a page load could stall on its last script. With
+/// `Connection: close` (a header tiny_http's `Response` refuses to carry, hence the raw
+/// write) every connection ends after one answer and a queued one is picked up at once.
+/// Loopback connections are cheap; the live-reload stream is the only long-lived one.
+fn send<R: std::io::Read>(request: Request, reply: Response<R>) {
+    let head_only = *request.method() == Method::Head;
+    let status = reply.status_code();
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\n",
+        status.0,
+        status.default_reason_phrase()
+    );
+    for h in reply.headers() {
+        head.push_str(&format!("{}: {}\r\n", h.field, h.value));
+    }
+    head.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        reply.data_length().unwrap_or(0)
+    ));
+    let mut body = reply.into_reader();
+    let mut writer = request.into_writer();
+    let _ = writer.write_all(head.as_bytes());
+    if !head_only {
+        let _ = std::io::copy(&mut body, &mut writer);
+    }
+    let _ = writer.flush();
+}
 
 fn file_response(path: &str, live: &LiveSite, if_none_match: Option<String>) -> Reply {
     let failure = live.failure();
