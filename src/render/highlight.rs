@@ -4,6 +4,7 @@
 //! and switching light/dark needs no re-render. The syntax set is loaded once per process.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use syntect::highlighting::ThemeSet;
@@ -11,7 +12,7 @@ use syntect::highlighting::ThemeSet;
 use crate::fast_hash::FastMap;
 use syntect::html::{ClassStyle, css_for_theme_with_class_style};
 use syntect::parsing::{
-    BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet,
+    BasicScopeStackOp, ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet,
 };
 use syntect::util::LinesWithEndings;
 
@@ -123,11 +124,11 @@ fn highlight_lines(code: &str, syntax: &SyntaxReference) -> Option<String> {
     let mut open_spans = 0usize;
     CLASSES.with_borrow_mut(|classes| {
         for line in LinesWithEndings::from(code) {
-            let ops = parse_state.parse_line(line, syntaxes()).ok()?;
+            let ops = parse_line_memoized(&mut parse_state, line)?;
             let mut done = 0;
             // An empty span (pushed and popped with no text between) is dropped, as syntect does.
             let mut empty_span_start: Option<usize> = None;
-            for (at, op) in &ops {
+            for (at, op) in ops.iter() {
                 if *at > done {
                     escape_into(&mut html, &line[done..*at]);
                     done = *at;
@@ -162,6 +163,79 @@ fn highlight_lines(code: &str, syntax: &SyntaxReference) -> Option<String> {
         html.push_str("</span>");
     }
     Some(html)
+}
+
+/// Parsed lines remembered per thread: the same line parsed from the same state always gives
+/// the same scope operations and the same next state, and code repeats lines a lot (closing
+/// braces, blank lines, `fi`, `- name:`, the same `RUN`/`import`/`use` lines across blocks).
+/// Parsing is most of a build's CPU time, so a repeat costs a state comparison instead.
+struct LineMemo {
+    /// Line text → what parsing it did, one entry per distinct starting state.
+    lines: FastMap<String, Vec<ParsedLine>>,
+    entries: usize,
+}
+
+struct ParsedLine {
+    before: ParseState,
+    /// `None` when the line leaves the state as it found it (most lines).
+    after: Option<ParseState>,
+    ops: Rc<[(usize, ScopeStackOp)]>,
+}
+
+/// Bounds the memo's memory (a few MB per thread); it starts over when full.
+const LINE_MEMO_MAX_ENTRIES: usize = 4_096;
+/// Lines longer than this are rarely repeated and not worth keeping.
+const LINE_MEMO_MAX_LINE: usize = 256;
+
+thread_local! {
+    static LINE_MEMO: RefCell<LineMemo> = RefCell::new(LineMemo {
+        lines: FastMap::default(),
+        entries: 0,
+    });
+}
+
+/// `parse_state.parse_line(line)`, answered from the memo when this line was parsed from an
+/// equal state before on this thread.
+fn parse_line_memoized(
+    parse_state: &mut ParseState,
+    line: &str,
+) -> Option<Rc<[(usize, ScopeStackOp)]>> {
+    if line.len() > LINE_MEMO_MAX_LINE {
+        return parse_state
+            .parse_line(line, syntaxes())
+            .ok()
+            .map(Into::into);
+    }
+    LINE_MEMO.with_borrow_mut(|memo| {
+        if let Some(hit) = memo
+            .lines
+            .get(line)
+            .and_then(|seen| seen.iter().find(|p| p.before == *parse_state))
+        {
+            if let Some(after) = &hit.after {
+                parse_state.clone_from(after);
+            }
+            return Some(hit.ops.clone());
+        }
+        let before = parse_state.clone();
+        let ops: Rc<[(usize, ScopeStackOp)]> =
+            parse_state.parse_line(line, syntaxes()).ok()?.into();
+        if memo.entries >= LINE_MEMO_MAX_ENTRIES {
+            memo.lines.clear();
+            memo.entries = 0;
+        }
+        memo.entries += 1;
+        let after = (*parse_state != before).then(|| parse_state.clone());
+        memo.lines
+            .entry(line.to_string())
+            .or_default()
+            .push(ParsedLine {
+                before,
+                after,
+                ops: ops.clone(),
+            });
+        Some(ops)
+    })
 }
 
 thread_local! {
@@ -303,6 +377,10 @@ mod tests {
             ),
             ("yaml", "a: [1, 2]\nb: |\n  text\n"),
             ("dockerfile", "FROM debian:12\nRUN echo \"$X\" > /y\n"),
+            // The same line in different parse states (code, string, code again) must not
+            // be answered from the line memo with another state's scopes.
+            ("python", "x = 1\n\"\"\"\nx = 1\n\"\"\"\nx = 1\n"),
+            ("rust", "/*\nfn f() {}\n*/\nfn f() {}\n/*\nfn f() {}\n*/\n"),
         ];
         for (lang, code) in samples {
             let syntax = find_syntax(lang).unwrap();
