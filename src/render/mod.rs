@@ -41,6 +41,9 @@ pub struct RenderedPage {
     pub sections: Vec<Section>,
 }
 
+/// A page's summary and, when asked for, its body HTML (what the print page is made of).
+type SummaryAndContent = (PageSummary, Option<String>);
+
 /// What the search index and link checker need from a page, without its HTML.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageSummary {
@@ -343,8 +346,23 @@ impl<'b> Renderer<'b> {
         out: &dyn Output,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Vec<PageSummary>> {
-        let pages = self.render_site(out, progress, false)?;
-        Ok(pages.into_iter().map(|(summary, _)| summary).collect())
+        Ok(self.render_all_alongside(out, progress, |_| ())?.0)
+    }
+
+    /// [`Renderer::render_all`], running `alongside` on the finished pages' summaries while the
+    /// pages made of every chapter (whole-talk deck, print page, search index) are written:
+    /// `build` checks links there instead of after the last write.
+    pub fn render_all_alongside<R: Send>(
+        &self,
+        out: &dyn Output,
+        progress: &(dyn Fn(usize, usize) + Sync),
+        alongside: impl FnOnce(&[&PageSummary]) -> R + Send,
+    ) -> Result<(Vec<PageSummary>, R)> {
+        let (pages, result) = self.render_site(out, progress, false, alongside)?;
+        Ok((
+            pages.into_iter().map(|(summary, _)| summary).collect(),
+            result,
+        ))
     }
 
     /// [`Renderer::render_all`], also returning each chapter's body HTML (what the print page
@@ -354,19 +372,20 @@ impl<'b> Renderer<'b> {
         out: &dyn Output,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Vec<(PageSummary, String)>> {
-        let pages = self.render_site(out, progress, true)?;
+        let (pages, ()) = self.render_site(out, progress, true, |_| ())?;
         Ok(pages
             .into_iter()
             .map(|(summary, content)| (summary, content.unwrap_or_default()))
             .collect())
     }
 
-    fn render_site(
+    fn render_site<R: Send>(
         &self,
         out: &dyn Output,
         progress: &(dyn Fn(usize, usize) + Sync),
         keep_content: bool,
-    ) -> Result<Vec<(PageSummary, Option<String>)>> {
+        alongside: impl FnOnce(&[&PageSummary]) -> R + Send,
+    ) -> Result<(Vec<SummaryAndContent>, R)> {
         let total = self.book.chapters.len();
         let done = AtomicUsize::new(0);
         let print = self
@@ -415,9 +434,15 @@ impl<'b> Renderer<'b> {
 
         self.write_index(out)?;
         // The pages made of every chapter are independent of each other: the whole-talk deck
-        // and the print page stream from their spools while the search index is built.
-        let (talk, (printed, indexed)) = rayon::join(
-            || self.write_talk_deck(out, &decks, talk_parts),
+        // and the print page stream from their spools while the search index is built and
+        // the caller's `alongside` work runs.
+        let ((talk, alongside_result), (printed, indexed)) = rayon::join(
+            || {
+                rayon::join(
+                    || self.write_talk_deck(out, &decks, talk_parts),
+                    || alongside(&summaries),
+                )
+            },
             || {
                 rayon::join(
                     || match &print {
@@ -438,7 +463,7 @@ impl<'b> Renderer<'b> {
         self.write_sitemap(out)?;
         self.write_assets(out)?;
         self.copy_static_files(out)?;
-        Ok(pages)
+        Ok((pages, alongside_result))
     }
 
     /// `searchindex.js`, unless `[output.html.search] enable = false`.
