@@ -118,7 +118,7 @@ fn highlight_uncached(code: &str, info: &str) -> String {
 /// once per thread: the generator locks syntect's global scope repository for every token,
 /// which made the rayon threads queue behind one mutex and re-build the same strings.
 fn highlight_lines(code: &str, syntax: &SyntaxReference) -> Option<String> {
-    let mut parse_state = ParseState::new(syntax);
+    let mut parse_state = initial_state(syntax);
     let mut stack = ScopeStack::new();
     let mut html = String::with_capacity(code.len() * 3);
     let mut open_spans = 0usize;
@@ -169,21 +169,25 @@ fn highlight_lines(code: &str, syntax: &SyntaxReference) -> Option<String> {
 /// the same scope operations and the same next state, and code repeats lines a lot (closing
 /// braces, blank lines, `fi`, `- name:`, the same `RUN`/`import`/`use` lines across blocks).
 /// Parsing is most of a build's CPU time, so a repeat costs a state comparison instead.
+///
+/// States are shared (`Rc`): consecutive lines that leave the state alone, and every block
+/// of a language starting from its initial state, point at one copy.
 struct LineMemo {
     /// Line text → what parsing it did, one entry per distinct starting state.
     lines: FastMap<String, Vec<ParsedLine>>,
     entries: usize,
+    /// Each language's initial state, one copy per syntax (by name).
+    initial: FastMap<String, Rc<ParseState>>,
 }
 
 struct ParsedLine {
-    before: ParseState,
-    /// `None` when the line leaves the state as it found it (most lines).
-    after: Option<ParseState>,
+    before: Rc<ParseState>,
+    after: Rc<ParseState>,
     ops: Rc<[(usize, ScopeStackOp)]>,
 }
 
 /// Bounds the memo's memory (a few MB per thread); it starts over when full.
-const LINE_MEMO_MAX_ENTRIES: usize = 4_096;
+const LINE_MEMO_MAX_ENTRIES: usize = 8_192;
 /// Lines longer than this are rarely repeated and not worth keeping.
 const LINE_MEMO_MAX_LINE: usize = 256;
 
@@ -191,47 +195,58 @@ thread_local! {
     static LINE_MEMO: RefCell<LineMemo> = RefCell::new(LineMemo {
         lines: FastMap::default(),
         entries: 0,
+        initial: FastMap::default(),
     });
 }
 
-/// `parse_state.parse_line(line)`, answered from the memo when this line was parsed from an
-/// equal state before on this thread.
+/// The state a block of `syntax` starts from.
+fn initial_state(syntax: &SyntaxReference) -> Rc<ParseState> {
+    LINE_MEMO.with_borrow_mut(|memo| {
+        memo.initial
+            .entry(syntax.name.clone())
+            .or_insert_with(|| Rc::new(ParseState::new(syntax)))
+            .clone()
+    })
+}
+
+/// Parses `line` from `state` and moves `state` on to the state after it, answered from the
+/// memo when this line was parsed from an equal state before on this thread.
 fn parse_line_memoized(
-    parse_state: &mut ParseState,
+    state: &mut Rc<ParseState>,
     line: &str,
 ) -> Option<Rc<[(usize, ScopeStackOp)]>> {
+    let parse = |state: &mut Rc<ParseState>| -> Option<Rc<[(usize, ScopeStackOp)]>> {
+        let mut next = ParseState::clone(state);
+        let ops = next.parse_line(line, syntaxes()).ok()?;
+        if next != **state {
+            *state = Rc::new(next);
+        }
+        Some(ops.into())
+    };
     if line.len() > LINE_MEMO_MAX_LINE {
-        return parse_state
-            .parse_line(line, syntaxes())
-            .ok()
-            .map(Into::into);
+        return parse(state);
     }
     LINE_MEMO.with_borrow_mut(|memo| {
-        if let Some(hit) = memo
-            .lines
-            .get(line)
-            .and_then(|seen| seen.iter().find(|p| p.before == *parse_state))
-        {
-            if let Some(after) = &hit.after {
-                parse_state.clone_from(after);
-            }
+        if let Some(hit) = memo.lines.get(line).and_then(|seen| {
+            seen.iter()
+                .find(|p| Rc::ptr_eq(&p.before, state) || p.before == *state)
+        }) {
+            *state = hit.after.clone();
             return Some(hit.ops.clone());
         }
-        let before = parse_state.clone();
-        let ops: Rc<[(usize, ScopeStackOp)]> =
-            parse_state.parse_line(line, syntaxes()).ok()?.into();
+        let before = state.clone();
+        let ops = parse(state)?;
         if memo.entries >= LINE_MEMO_MAX_ENTRIES {
             memo.lines.clear();
             memo.entries = 0;
         }
         memo.entries += 1;
-        let after = (*parse_state != before).then(|| parse_state.clone());
         memo.lines
             .entry(line.to_string())
             .or_default()
             .push(ParsedLine {
                 before,
-                after,
+                after: state.clone(),
                 ops: ops.clone(),
             });
         Some(ops)
