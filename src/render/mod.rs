@@ -271,10 +271,24 @@ impl<'b> Renderer<'b> {
     pub fn render_chapter(&self, index: usize) -> Result<RenderedPage> {
         let chapter = &self.book.chapters[index];
         let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
-        let rendered = markdown::render(&blocks::handbook_markdown(&pieces));
+        let level = self.book.config.devoops.slide_heading_level;
+        let has_slides = !slides::split(&pieces, level).is_empty();
+        self.render_chapter_from(index, &pieces, has_slides)
+    }
+
+    /// [`Renderer::render_chapter`] from the chapter's scanned `pieces`, when the caller
+    /// already knows whether the chapter has slides (a full build cuts each chapter once).
+    fn render_chapter_from(
+        &self,
+        index: usize,
+        pieces: &[blocks::Piece],
+        has_slides: bool,
+    ) -> Result<RenderedPage> {
+        let chapter = &self.book.chapters[index];
+        let rendered = markdown::render(&blocks::handbook_markdown(pieces));
         let path = chapter.output_path();
         let root = path_to_root(&path);
-        let slides_href = self.slides_link(chapter, &pieces);
+        let slides_href = has_slides.then(|| deck::slides_link(chapter));
         let html = self.page_html(chapter, index, &path, &root, &rendered, slides_href)?;
         Ok(RenderedPage {
             path,
@@ -403,10 +417,17 @@ impl<'b> Renderer<'b> {
             .into_par_iter()
             .map(|i| {
                 // The chapter's page and its deck share one highlighting of its code.
+                // Both are made from the chapter's Markdown scanned and cut into slides once.
                 let (page, talk_part) = highlight::with_block_cache(|| -> Result<_> {
-                    let page = self.render_chapter(i)?;
+                    let chapter = &self.book.chapters[i];
+                    let pieces =
+                        blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
+                    let level = self.book.config.devoops.slide_heading_level;
+                    let split = slides::split(&pieces, level);
+                    let page = self.render_chapter_from(i, &pieces, !split.is_empty())?;
                     let ids: Vec<String> = page.headings.iter().map(|h| h.id.clone()).collect();
-                    let talk_part = self.write_chapter_deck(out, &decks, i, &ids)?;
+                    let talk_part =
+                        self.write_chapter_deck_from(out, &decks, i, &ids, &pieces, &split)?;
                     Ok((page, talk_part))
                 })?;
                 out.write(&page.path, page.html.as_bytes())?;
