@@ -176,8 +176,8 @@ struct LineMemo {
     /// Line text → what parsing it did, one entry per distinct starting state.
     lines: FastMap<String, Vec<ParsedLine>>,
     entries: usize,
-    /// Each language's initial state, one copy per syntax (by name).
-    initial: FastMap<String, Rc<ParseState>>,
+    /// The initial state of each language seen so far, one copy each.
+    initial: Vec<Rc<ParseState>>,
 }
 
 struct ParsedLine {
@@ -195,17 +195,21 @@ thread_local! {
     static LINE_MEMO: RefCell<LineMemo> = RefCell::new(LineMemo {
         lines: FastMap::default(),
         entries: 0,
-        initial: FastMap::default(),
+        initial: Vec::new(),
     });
 }
 
-/// The state a block of `syntax` starts from.
+/// The state a block of `syntax` starts from (found by equality, which compares the
+/// syntax's contexts, so two syntaxes never share one).
 fn initial_state(syntax: &SyntaxReference) -> Rc<ParseState> {
+    let fresh = ParseState::new(syntax);
     LINE_MEMO.with_borrow_mut(|memo| {
-        memo.initial
-            .entry(syntax.name.clone())
-            .or_insert_with(|| Rc::new(ParseState::new(syntax)))
-            .clone()
+        if let Some(known) = memo.initial.iter().find(|known| ***known == fresh) {
+            return known.clone();
+        }
+        let shared = Rc::new(fresh);
+        memo.initial.push(shared.clone());
+        shared
     })
 }
 
