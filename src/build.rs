@@ -78,10 +78,13 @@ pub fn build_with(
     let renderer = Renderer::new(&book)?;
     lap("load theme");
     let output = DirOutput::new(&dest)?;
-    let pages = renderer.render_all(&output, progress)?;
-    lap("render and write");
-    let link_report = links::check(&book, &SiteMap::new(&book, &renderer, &pages))?;
-    lap("check links");
+    // Links are checked as soon as every page's anchors are known, while the whole-book
+    // pages are still being written.
+    let (pages, link_report) = renderer.render_all_alongside(&output, progress, |pages| {
+        links::check(&book, &SiteMap::new(&book, &renderer, pages))
+    })?;
+    let link_report = link_report?;
+    lap("render + links");
     if options.strict && !link_report.broken.is_empty() {
         return Err(link_report.to_error());
     }

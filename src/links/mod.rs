@@ -76,7 +76,7 @@ const GENERATED: &[&str] = &[
 impl SiteMap {
     /// From a finished render (`build`): the pages' anchors, the theme's assets, the book's
     /// static files.
-    pub fn new(book: &Book, renderer: &Renderer, pages: &[PageSummary]) -> SiteMap {
+    pub fn new(book: &Book, renderer: &Renderer, pages: &[&PageSummary]) -> SiteMap {
         let pages = pages
             .iter()
             .map(|p| (p.path.clone(), p.anchors.iter().cloned().collect()))
@@ -109,7 +109,11 @@ impl SiteMap {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(SiteMap::new(book, renderer, &pages))
+        Ok(SiteMap::new(
+            book,
+            renderer,
+            &pages.iter().collect::<Vec<_>>(),
+        ))
     }
 }
 

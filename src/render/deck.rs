@@ -89,6 +89,7 @@ fn render_chapter_slides(chapter: &Chapter, heading_level: u8) -> Result<Chapter
 }
 
 /// A chapter's slides; `handbook_ids` are the anchors of its handbook page's headings.
+#[cfg(test)]
 fn slides_of<'b>(
     chapter: &'b Chapter,
     heading_level: u8,
@@ -96,9 +97,19 @@ fn slides_of<'b>(
 ) -> Result<ChapterSlides<'b>> {
     let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
     let split = slides::split(&pieces, heading_level);
-    let definitions = slides::link_definitions(&pieces);
+    Ok(render_slides(chapter, handbook_ids, &pieces, &split))
+}
+
+/// Renders a chapter's slides from its scanned `pieces` and their `split` into slides.
+fn render_slides<'b>(
+    chapter: &'b Chapter,
+    handbook_ids: &[String],
+    pieces: &[blocks::Piece],
+    split: &[Slide],
+) -> ChapterSlides<'b> {
+    let definitions = slides::link_definitions(pieces);
     let with_definitions = |markdown: &str| format!("{markdown}\n\n{definitions}");
-    let section_ranges = covered_sections(&split, handbook_ids.len());
+    let section_ranges = covered_sections(split, handbook_ids.len());
     let slides = split
         .iter()
         .zip(section_ranges)
@@ -124,7 +135,7 @@ fn slides_of<'b>(
             }
         })
         .collect();
-    Ok(ChapterSlides { chapter, slides })
+    ChapterSlides { chapter, slides }
 }
 
 /// The chapters of the whole-talk deck, as indexes into `chapters`, from those that have
@@ -329,8 +340,27 @@ impl Renderer<'_> {
         if !decks.has_slides[index] {
             return Ok(None);
         }
-        let level = self.book.config.devoops.slide_heading_level;
-        let part = slides_of(&self.book.chapters[index], level, handbook_ids)?;
+        let chapter = &self.book.chapters[index];
+        let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
+        let split = slides::split(&pieces, self.book.config.devoops.slide_heading_level);
+        self.write_chapter_deck_from(out, decks, index, handbook_ids, &pieces, &split)
+    }
+
+    /// [`Renderer::write_chapter_deck`] from the chapter's scanned `pieces` and their `split`
+    /// into slides, as the handbook page was made from them.
+    pub(crate) fn write_chapter_deck_from(
+        &self,
+        out: &dyn Output,
+        decks: &DeckOutline,
+        index: usize,
+        handbook_ids: &[String],
+        pieces: &[blocks::Piece],
+        split: &[Slide],
+    ) -> Result<Option<ChapterSlides<'_>>> {
+        if !decks.has_slides[index] {
+            return Ok(None);
+        }
+        let part = render_slides(&self.book.chapters[index], handbook_ids, pieces, split);
         let plan = DeckPlan {
             kind: "chapter",
             title: part.chapter.title.clone(),
@@ -446,22 +476,11 @@ impl Renderer<'_> {
             chapters,
         }
     }
+}
 
-    /// The link from a chapter's handbook page to its deck, if the chapter has slides.
-    pub(crate) fn slides_link(
-        &self,
-        chapter: &Chapter,
-        pieces: &[blocks::Piece],
-    ) -> Option<String> {
-        let level = self.book.config.devoops.slide_heading_level;
-        if slides::split(pieces, level).is_empty() {
-            return None;
-        }
-        Some(relative_link(
-            &chapter.output_path(),
-            &chapter_deck_path(chapter),
-        ))
-    }
+/// The link from a chapter's handbook page to its deck (for chapters that have slides).
+pub(crate) fn slides_link(chapter: &Chapter) -> String {
+    relative_link(&chapter.output_path(), &chapter_deck_path(chapter))
 }
 
 #[cfg(test)]

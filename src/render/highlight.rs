@@ -4,6 +4,7 @@
 //! and switching light/dark needs no re-render. The syntax set is loaded once per process.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use syntect::highlighting::ThemeSet;
@@ -11,7 +12,7 @@ use syntect::highlighting::ThemeSet;
 use crate::fast_hash::FastMap;
 use syntect::html::{ClassStyle, css_for_theme_with_class_style};
 use syntect::parsing::{
-    BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet,
+    BasicScopeStackOp, ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet,
 };
 use syntect::util::LinesWithEndings;
 
@@ -117,17 +118,17 @@ fn highlight_uncached(code: &str, info: &str) -> String {
 /// once per thread: the generator locks syntect's global scope repository for every token,
 /// which made the rayon threads queue behind one mutex and re-build the same strings.
 fn highlight_lines(code: &str, syntax: &SyntaxReference) -> Option<String> {
-    let mut parse_state = ParseState::new(syntax);
+    let mut parse_state = initial_state(syntax);
     let mut stack = ScopeStack::new();
     let mut html = String::with_capacity(code.len() * 3);
     let mut open_spans = 0usize;
     CLASSES.with_borrow_mut(|classes| {
         for line in LinesWithEndings::from(code) {
-            let ops = parse_state.parse_line(line, syntaxes()).ok()?;
+            let ops = parse_line_memoized(&mut parse_state, line)?;
             let mut done = 0;
             // An empty span (pushed and popped with no text between) is dropped, as syntect does.
             let mut empty_span_start: Option<usize> = None;
-            for (at, op) in &ops {
+            for (at, op) in ops.iter() {
                 if *at > done {
                     escape_into(&mut html, &line[done..*at]);
                     done = *at;
@@ -162,6 +163,98 @@ fn highlight_lines(code: &str, syntax: &SyntaxReference) -> Option<String> {
         html.push_str("</span>");
     }
     Some(html)
+}
+
+/// Parsed lines remembered per thread: the same line parsed from the same state always gives
+/// the same scope operations and the same next state, and code repeats lines a lot (closing
+/// braces, blank lines, `fi`, `- name:`, the same `RUN`/`import`/`use` lines across blocks).
+/// Parsing is most of a build's CPU time, so a repeat costs a state comparison instead.
+///
+/// States are shared (`Rc`): consecutive lines that leave the state alone, and every block
+/// of a language starting from its initial state, point at one copy.
+struct LineMemo {
+    /// Line text → what parsing it did, one entry per distinct starting state.
+    lines: FastMap<String, Vec<ParsedLine>>,
+    entries: usize,
+    /// The initial state of each language seen so far, one copy each.
+    initial: Vec<Rc<ParseState>>,
+}
+
+struct ParsedLine {
+    before: Rc<ParseState>,
+    after: Rc<ParseState>,
+    ops: Rc<[(usize, ScopeStackOp)]>,
+}
+
+/// Bounds the memo's memory (a few MB per thread); it starts over when full.
+const LINE_MEMO_MAX_ENTRIES: usize = 8_192;
+/// Lines longer than this are rarely repeated and not worth keeping.
+const LINE_MEMO_MAX_LINE: usize = 256;
+
+thread_local! {
+    static LINE_MEMO: RefCell<LineMemo> = RefCell::new(LineMemo {
+        lines: FastMap::default(),
+        entries: 0,
+        initial: Vec::new(),
+    });
+}
+
+/// The state a block of `syntax` starts from (found by equality, which compares the
+/// syntax's contexts, so two syntaxes never share one).
+fn initial_state(syntax: &SyntaxReference) -> Rc<ParseState> {
+    let fresh = ParseState::new(syntax);
+    LINE_MEMO.with_borrow_mut(|memo| {
+        if let Some(known) = memo.initial.iter().find(|known| ***known == fresh) {
+            return known.clone();
+        }
+        let shared = Rc::new(fresh);
+        memo.initial.push(shared.clone());
+        shared
+    })
+}
+
+/// Parses `line` from `state` and moves `state` on to the state after it, answered from the
+/// memo when this line was parsed from an equal state before on this thread.
+fn parse_line_memoized(
+    state: &mut Rc<ParseState>,
+    line: &str,
+) -> Option<Rc<[(usize, ScopeStackOp)]>> {
+    let parse = |state: &mut Rc<ParseState>| -> Option<Rc<[(usize, ScopeStackOp)]>> {
+        let mut next = ParseState::clone(state);
+        let ops = next.parse_line(line, syntaxes()).ok()?;
+        if next != **state {
+            *state = Rc::new(next);
+        }
+        Some(ops.into())
+    };
+    if line.len() > LINE_MEMO_MAX_LINE {
+        return parse(state);
+    }
+    LINE_MEMO.with_borrow_mut(|memo| {
+        if let Some(hit) = memo.lines.get(line).and_then(|seen| {
+            seen.iter()
+                .find(|p| Rc::ptr_eq(&p.before, state) || p.before == *state)
+        }) {
+            *state = hit.after.clone();
+            return Some(hit.ops.clone());
+        }
+        let before = state.clone();
+        let ops = parse(state)?;
+        if memo.entries >= LINE_MEMO_MAX_ENTRIES {
+            memo.lines.clear();
+            memo.entries = 0;
+        }
+        memo.entries += 1;
+        memo.lines
+            .entry(line.to_string())
+            .or_default()
+            .push(ParsedLine {
+                before,
+                after: state.clone(),
+                ops: ops.clone(),
+            });
+        Some(ops)
+    })
 }
 
 thread_local! {
@@ -303,6 +396,10 @@ mod tests {
             ),
             ("yaml", "a: [1, 2]\nb: |\n  text\n"),
             ("dockerfile", "FROM debian:12\nRUN echo \"$X\" > /y\n"),
+            // The same line in different parse states (code, string, code again) must not
+            // be answered from the line memo with another state's scopes.
+            ("python", "x = 1\n\"\"\"\nx = 1\n\"\"\"\nx = 1\n"),
+            ("rust", "/*\nfn f() {}\n*/\nfn f() {}\n/*\nfn f() {}\n*/\n"),
         ];
         for (lang, code) in samples {
             let syntax = find_syntax(lang).unwrap();

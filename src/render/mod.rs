@@ -41,6 +41,9 @@ pub struct RenderedPage {
     pub sections: Vec<Section>,
 }
 
+/// A page's summary and, when asked for, its body HTML (what the print page is made of).
+type SummaryAndContent = (PageSummary, Option<String>);
+
 /// What the search index and link checker need from a page, without its HTML.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageSummary {
@@ -268,10 +271,24 @@ impl<'b> Renderer<'b> {
     pub fn render_chapter(&self, index: usize) -> Result<RenderedPage> {
         let chapter = &self.book.chapters[index];
         let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
-        let rendered = markdown::render(&blocks::handbook_markdown(&pieces));
+        let level = self.book.config.devoops.slide_heading_level;
+        let has_slides = !slides::split(&pieces, level).is_empty();
+        self.render_chapter_from(index, &pieces, has_slides)
+    }
+
+    /// [`Renderer::render_chapter`] from the chapter's scanned `pieces`, when the caller
+    /// already knows whether the chapter has slides (a full build cuts each chapter once).
+    fn render_chapter_from(
+        &self,
+        index: usize,
+        pieces: &[blocks::Piece],
+        has_slides: bool,
+    ) -> Result<RenderedPage> {
+        let chapter = &self.book.chapters[index];
+        let rendered = markdown::render(&blocks::handbook_markdown(pieces));
         let path = chapter.output_path();
         let root = path_to_root(&path);
-        let slides_href = self.slides_link(chapter, &pieces);
+        let slides_href = has_slides.then(|| deck::slides_link(chapter));
         let html = self.page_html(chapter, index, &path, &root, &rendered, slides_href)?;
         Ok(RenderedPage {
             path,
@@ -343,8 +360,23 @@ impl<'b> Renderer<'b> {
         out: &dyn Output,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Vec<PageSummary>> {
-        let pages = self.render_site(out, progress, false)?;
-        Ok(pages.into_iter().map(|(summary, _)| summary).collect())
+        Ok(self.render_all_alongside(out, progress, |_| ())?.0)
+    }
+
+    /// [`Renderer::render_all`], running `alongside` on the finished pages' summaries while the
+    /// pages made of every chapter (whole-talk deck, print page, search index) are written:
+    /// `build` checks links there instead of after the last write.
+    pub fn render_all_alongside<R: Send>(
+        &self,
+        out: &dyn Output,
+        progress: &(dyn Fn(usize, usize) + Sync),
+        alongside: impl FnOnce(&[&PageSummary]) -> R + Send,
+    ) -> Result<(Vec<PageSummary>, R)> {
+        let (pages, result) = self.render_site(out, progress, false, alongside)?;
+        Ok((
+            pages.into_iter().map(|(summary, _)| summary).collect(),
+            result,
+        ))
     }
 
     /// [`Renderer::render_all`], also returning each chapter's body HTML (what the print page
@@ -354,19 +386,20 @@ impl<'b> Renderer<'b> {
         out: &dyn Output,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Vec<(PageSummary, String)>> {
-        let pages = self.render_site(out, progress, true)?;
+        let (pages, ()) = self.render_site(out, progress, true, |_| ())?;
         Ok(pages
             .into_iter()
             .map(|(summary, content)| (summary, content.unwrap_or_default()))
             .collect())
     }
 
-    fn render_site(
+    fn render_site<R: Send>(
         &self,
         out: &dyn Output,
         progress: &(dyn Fn(usize, usize) + Sync),
         keep_content: bool,
-    ) -> Result<Vec<(PageSummary, Option<String>)>> {
+        alongside: impl FnOnce(&[&PageSummary]) -> R + Send,
+    ) -> Result<(Vec<SummaryAndContent>, R)> {
         let total = self.book.chapters.len();
         let done = AtomicUsize::new(0);
         let print = self
@@ -384,10 +417,17 @@ impl<'b> Renderer<'b> {
             .into_par_iter()
             .map(|i| {
                 // The chapter's page and its deck share one highlighting of its code.
+                // Both are made from the chapter's Markdown scanned and cut into slides once.
                 let (page, talk_part) = highlight::with_block_cache(|| -> Result<_> {
-                    let page = self.render_chapter(i)?;
+                    let chapter = &self.book.chapters[i];
+                    let pieces =
+                        blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
+                    let level = self.book.config.devoops.slide_heading_level;
+                    let split = slides::split(&pieces, level);
+                    let page = self.render_chapter_from(i, &pieces, !split.is_empty())?;
                     let ids: Vec<String> = page.headings.iter().map(|h| h.id.clone()).collect();
-                    let talk_part = self.write_chapter_deck(out, &decks, i, &ids)?;
+                    let talk_part =
+                        self.write_chapter_deck_from(out, &decks, i, &ids, &pieces, &split)?;
                     Ok((page, talk_part))
                 })?;
                 out.write(&page.path, page.html.as_bytes())?;
@@ -415,9 +455,15 @@ impl<'b> Renderer<'b> {
 
         self.write_index(out)?;
         // The pages made of every chapter are independent of each other: the whole-talk deck
-        // and the print page stream from their spools while the search index is built.
-        let (talk, (printed, indexed)) = rayon::join(
-            || self.write_talk_deck(out, &decks, talk_parts),
+        // and the print page stream from their spools while the search index is built and
+        // the caller's `alongside` work runs.
+        let ((talk, alongside_result), (printed, indexed)) = rayon::join(
+            || {
+                rayon::join(
+                    || self.write_talk_deck(out, &decks, talk_parts),
+                    || alongside(&summaries),
+                )
+            },
             || {
                 rayon::join(
                     || match &print {
@@ -438,7 +484,7 @@ impl<'b> Renderer<'b> {
         self.write_sitemap(out)?;
         self.write_assets(out)?;
         self.copy_static_files(out)?;
-        Ok(pages)
+        Ok((pages, alongside_result))
     }
 
     /// `searchindex.js`, unless `[output.html.search] enable = false`.
