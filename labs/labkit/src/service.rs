@@ -31,6 +31,19 @@ pub const CLEANROOM_PARAMS: &[&str] = &[
     "startup_seconds: how long the service may take to listen (default 5)",
 ];
 
+/// The line a clean-room rule's `params_doc` starts with.
+pub const CLEANROOM_PARAMS_LINE: &str =
+    "(clean room) command, env_file, env, tools, startup_seconds";
+
+/// The parameter names of a rule that starts the service with [`start`]: the clean room's own
+/// (documented in [`CLEANROOM_PARAMS`]) followed by the rule's, for `Rule::param_names`.
+#[macro_export]
+macro_rules! cleanroom_param_names {
+    ($($own:literal),* $(,)?) => {
+        &["command", "env_file", "env", "tools", "startup_seconds", $($own),*]
+    };
+}
+
 fn listening(port: u16) -> bool {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok()

@@ -20,16 +20,11 @@ impl Rule for StartsAndAnswers {
         "RUN001"
     }
     fn param_names(&self) -> Option<&'static [&'static str]> {
-        Some(&[
-            "command",
-            "env_file",
-            "env",
-            "tools",
-            "startup_seconds",
+        Some(crate::cleanroom_param_names!(
             "probe",
             "expect_status",
-            "expect_body",
-        ])
+            "expect_body"
+        ))
     }
     fn meaning(&self) -> &'static str {
         "The start command brings the service up in a clean room (empty environment except declared variables, fresh working directory, other HOME, a free PORT) and an HTTP probe gets the expected answer"
@@ -39,7 +34,7 @@ impl Rule for StartsAndAnswers {
     }
     fn params_doc(&self) -> &'static [&'static str] {
         &[
-            "(clean room) command, env_file, env, tools, startup_seconds",
+            service::CLEANROOM_PARAMS_LINE,
             "probe: the path to GET (default \"/healthz\")",
             "expect_status: the status code expected (default 200)",
             "expect_body: text the body must contain (optional)",
@@ -113,16 +108,11 @@ impl Rule for WritesOnlyData {
         "RUN002"
     }
     fn param_names(&self) -> Option<&'static [&'static str]> {
-        Some(&[
-            "command",
-            "env_file",
-            "env",
-            "tools",
-            "startup_seconds",
+        Some(crate::cleanroom_param_names!(
             "data_var",
             "token_var",
-            "write",
-        ])
+            "write"
+        ))
     }
     fn meaning(&self) -> &'static str {
         "In a clean room, data written through the service lands under its data directory, and nothing is written to HOME, the working directory or the application's own files"
@@ -132,7 +122,7 @@ impl Rule for WritesOnlyData {
     }
     fn params_doc(&self) -> &'static [&'static str] {
         &[
-            "(clean room) command, env_file, env, tools, startup_seconds",
+            service::CLEANROOM_PARAMS_LINE,
             "data_var: the variable naming the data directory (default \"DATA_DIR\")",
             "token_var: the variable holding the API token, if any (default \"API_TOKEN\")",
             "write: the path to PUT a note to (default \"/notes/cleanroom-check\")",

@@ -76,15 +76,7 @@ impl Rule for ServesMetrics {
         "PROM001"
     }
     fn param_names(&self) -> Option<&'static [&'static str]> {
-        Some(&[
-            "command",
-            "env_file",
-            "env",
-            "tools",
-            "startup_seconds",
-            "path",
-            "families",
-        ])
+        Some(crate::cleanroom_param_names!("path", "families"))
     }
     fn meaning(&self) -> &'static str {
         "Started in a clean room, the service answers GET /metrics with 200 and valid Prometheus text containing the expected metric families"
@@ -94,7 +86,7 @@ impl Rule for ServesMetrics {
     }
     fn params_doc(&self) -> &'static [&'static str] {
         &[
-            "(clean room) command, env_file, env, tools, startup_seconds",
+            service::CLEANROOM_PARAMS_LINE,
             "path: the metrics path (default \"/metrics\")",
             "families: metric families that must have samples",
         ]
