@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::book::Book;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::links::{self, SiteMap};
 use crate::render::{PageSummary, Renderer};
 use crate::site::DirOutput;
@@ -27,18 +27,10 @@ pub fn destination(book: &Book, dest_override: Option<&Path>) -> PathBuf {
     }
 }
 
-/// The destination is replaced wholesale, so it must not hold the sources.
-fn check_destination(book: &Book, dest: &Path) -> Result<()> {
-    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let (dest_abs, root_abs, src_abs) = (abs(dest), abs(&book.root), abs(&book.src_dir));
-    if root_abs.starts_with(&dest_abs) || src_abs.starts_with(&dest_abs) {
-        return Err(Error::new(format!(
-            "refusing to build into {}: it holds the book's sources and would be replaced",
-            dest.display()
-        ))
-        .help("choose another folder with --dest-dir or `[build] build-dir` in book.toml"));
-    }
-    Ok(())
+/// The destination is replaced wholesale, so it must not hold the sources, lie inside them,
+/// or be a folder the user made (see `site::destination`).
+fn check_destination(book: &Book, dest: &Path) -> Result<PathBuf> {
+    crate::site::destination::check(dest, &book.root, &[&book.src_dir]).map(|d| d.real)
 }
 
 /// Choices beyond where to build.
@@ -74,10 +66,10 @@ pub fn build_with(
     let book = Book::load(root)?;
     lap("load book");
     let dest = destination(&book, dest_override);
-    check_destination(&book, &dest)?;
+    let real_dest = check_destination(&book, &dest)?;
     let renderer = Renderer::new(&book)?;
     lap("load theme");
-    let output = DirOutput::new(&dest)?;
+    let output = DirOutput::new(&real_dest)?;
     // Links are checked as soon as every page's anchors are known, while the whole-book
     // pages are still being written.
     let (pages, link_report) = renderer.render_all_alongside(&output, progress, |pages| {
@@ -88,9 +80,10 @@ pub fn build_with(
     if options.strict && !link_report.broken.is_empty() {
         return Err(link_report.to_error());
     }
-    output.commit()?;
+    let swap_warnings = output.commit()?;
     lap("swap in");
     let mut warnings = book.warnings.clone();
+    warnings.extend(swap_warnings);
     warnings.extend(renderer.theme.warnings.iter().cloned());
     warnings.extend(link_report.broken.iter().map(ToString::to_string));
     Ok(BuildReport {

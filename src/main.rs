@@ -210,6 +210,7 @@ fn run_build(
         }
     };
     let options = devoops::build::BuildOptions { strict };
+    devoops::site::interrupt::stop_builds_on_signal()?;
     let report = devoops::build::build_with(dir, dest, &progress, options)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();

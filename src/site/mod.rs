@@ -1,12 +1,22 @@
 //! Emit: where rendered files go. `build` writes into a staging folder next to the destination
 //! and swaps it in only when every file is written, so a failed build never leaves a
-//! half-written site; `serve` keeps files in memory.
+//! half-written site and never touches a folder it did not write (`destination`, `folder`);
+//! `serve` keeps files in memory.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 use crate::error::{Error, Result};
+
+pub mod destination;
+mod fault;
+mod folder;
+pub mod interrupt;
+mod lock;
+mod swap;
+
+pub use folder::DirOutput;
 
 /// A sink for the files of a site, addressed by site path (`css/main.css`, `labs/x.html`).
 /// Renderers call it from several threads at once.
@@ -25,93 +35,6 @@ pub trait Output: Sync {
             all.extend_from_slice(&piece?);
         }
         self.write(path, &all)
-    }
-}
-
-/// Writes into a hidden staging folder beside `dest`; [`DirOutput::commit`] swaps it in.
-pub struct DirOutput {
-    staging: tempfile::TempDir,
-    dest: PathBuf,
-}
-
-impl DirOutput {
-    pub fn new(dest: &Path) -> Result<DirOutput> {
-        let parent = dest
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, &e))?;
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "book".into());
-        let staging = tempfile::Builder::new()
-            .prefix(&format!(".{name}.building-"))
-            .tempdir_in(parent)
-            .map_err(|e| Error::io(parent, &e))?;
-        Ok(DirOutput {
-            staging,
-            dest: dest.to_path_buf(),
-        })
-    }
-
-    pub fn staging_dir(&self) -> &Path {
-        self.staging.path()
-    }
-
-    /// Replaces `dest` with the staged site. The old site is moved aside first and removed
-    /// only after the new one is in place. Dropping a `DirOutput` without committing deletes
-    /// the staging folder and leaves `dest` untouched.
-    pub fn commit(self) -> Result<()> {
-        let staged = self.staging.keep();
-        let backup = if self.dest.exists() {
-            let backup = staged.with_extension("old");
-            std::fs::rename(&self.dest, &backup).map_err(|e| Error::io(&self.dest, &e))?;
-            Some(backup)
-        } else {
-            None
-        };
-        if let Err(e) = std::fs::rename(&staged, &self.dest) {
-            if let Some(backup) = &backup {
-                let _ = std::fs::rename(backup, &self.dest);
-            }
-            let _ = std::fs::remove_dir_all(&staged);
-            return Err(Error::io(&self.dest, &e));
-        }
-        if let Some(backup) = backup {
-            std::fs::remove_dir_all(&backup).map_err(|e| Error::io(&backup, &e))?;
-        }
-        Ok(())
-    }
-}
-
-impl Output for DirOutput {
-    fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
-        let target = self.staging.path().join(safe_relative(path)?);
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
-        }
-        std::fs::write(&target, bytes).map_err(|e| Error::io(&target, &e))
-    }
-
-    fn write_pieces(
-        &self,
-        path: &str,
-        pieces: &mut dyn Iterator<Item = Result<Vec<u8>>>,
-    ) -> Result<()> {
-        use std::io::Write;
-        let target = self.staging.path().join(safe_relative(path)?);
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
-        }
-        let file = std::fs::File::create(&target).map_err(|e| Error::io(&target, &e))?;
-        let mut writer = std::io::BufWriter::new(file);
-        for piece in pieces {
-            writer
-                .write_all(&piece?)
-                .map_err(|e| Error::io(&target, &e))?;
-        }
-        writer.flush().map_err(|e| Error::io(&target, &e))
     }
 }
 
