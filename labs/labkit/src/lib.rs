@@ -10,18 +10,12 @@
 pub mod backup;
 pub mod catalog;
 pub mod cli;
-pub mod compose;
-pub mod dockerfile;
 pub mod docs;
-pub mod dotenv;
-pub mod image_ref;
 pub mod interrupt;
-pub mod k8s;
 pub mod lab;
 pub mod multicall;
 pub mod page;
 pub mod process;
-pub mod promtext;
 pub mod reaper;
 pub mod registry;
 pub mod report;
@@ -38,7 +32,6 @@ pub mod toolbox;
 pub mod verify;
 pub mod watch;
 pub mod xmlish;
-pub mod yaml;
 
 pub use cli::{CheckArgs, RunOptions, run_check};
 pub use page::{LabPage, lab_page};

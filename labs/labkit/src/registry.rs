@@ -13,9 +13,9 @@ pub fn all_rules() -> Vec<Box<dyn Rule>> {
         crate::rules::prometheus::rules(),
         crate::rules::sequence::rules(),
         crate::rules::ocf::rules(),
-        crate::dockerfile::rules::rules(),
-        crate::compose::rules::rules(),
-        crate::k8s::rules::rules(),
+        crate::rules::dockerfile::rules(),
+        crate::rules::compose::rules(),
+        crate::rules::k8s::rules(),
         crate::backup::rules(),
     ];
     let mut rules: Vec<Box<dyn Rule>> = families.into_iter().flatten().collect();

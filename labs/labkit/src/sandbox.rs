@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::dotenv;
+use formats::dotenv;
 use crate::process::{self, SANDBOX_MARKER};
 use crate::rule::{CheckCtx, Outcome};
 
@@ -168,7 +168,7 @@ impl Sandbox {
     pub fn declare_env_file(&mut self, ctx: &CheckCtx, env_file: &str) -> Result<(), Outcome> {
         let text = ctx.read_text(env_file)?;
         let vars = dotenv::parse(&text)
-            .map_err(|e| Outcome::fail(e.message).at(env_file, Some(e.line)))?;
+            .map_err(|e| Outcome::fail(e.message).at(env_file, e.line))?;
         for var in vars {
             if !matches!(var.key.as_str(), "PATH" | "HOME" | "TMPDIR" | "PORT") {
                 self.env.insert(var.key, var.value);

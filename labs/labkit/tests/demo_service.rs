@@ -127,7 +127,7 @@ fn metrics_only_when_switched_on_and_then_valid() {
     request("PUT", on.port, "/notes/a", Some("x"), None).unwrap();
     let metrics = request("GET", on.port, "/metrics", None, None).unwrap();
     assert_eq!(metrics.status, 200);
-    let exposition = labkit::promtext::validate(&metrics.body);
+    let exposition = formats::promtext::validate(&metrics.body);
     assert_eq!(exposition.problems, vec![], "{}", metrics.body);
     let names: Vec<&str> = exposition
         .families

@@ -77,9 +77,9 @@ fn parsers_never_panic_on_garbage() {
     for round in 0..3000 {
         let len = (round % 60) + 1;
         let prom = rng.text(PROM, len);
-        let _ = labkit::promtext::validate(&prom);
+        let _ = formats::promtext::validate(&prom);
         let env = rng.text(DOTENV, len);
-        let _ = labkit::dotenv::parse(&env);
+        let _ = formats::dotenv::parse(&env);
         let xml = rng.text(XML, len);
         let _ = labkit::xmlish::parse(&xml);
     }

@@ -1,7 +1,7 @@
 //! `.env` / environment facts: the variables a service needs are declared, documented, and
 //! carry no real secrets.
 
-use crate::dotenv::{self, EnvVar};
+use formats::dotenv::{self, EnvVar};
 use crate::rule::{CheckCtx, Outcome, Rule};
 use crate::tri;
 
@@ -13,7 +13,7 @@ fn load(ctx: &CheckCtx) -> Result<(String, Vec<EnvVar>), Outcome> {
     let file = ctx.str_param("file")?;
     let text = ctx.read_text(file)?;
     let vars = dotenv::parse(&text).map_err(|e| {
-        Outcome::fail(format!("not a valid env file: {}", e.message)).at(file, Some(e.line))
+        Outcome::fail(format!("not a valid env file: {}", e.message)).at(file, e.line)
     })?;
     Ok((file.to_string(), vars))
 }

@@ -3,8 +3,8 @@
 
 use serde::Deserialize;
 
-use crate::dotenv;
-use crate::promtext::{self, Exposition};
+use formats::dotenv;
+use formats::promtext::{self, Exposition};
 use crate::rule::{CheckCtx, Outcome, Rule};
 use crate::service;
 use crate::tri;
@@ -30,17 +30,16 @@ fn judge(exposition: &Exposition, families: &[&str], file: Option<&str>) -> Outc
         } else {
             String::new()
         };
-        let line_note = if file.is_none() {
-            format!("line {}: ", first.line)
-        } else {
-            String::new()
+        let line_note = match (file, first.line) {
+            (None, Some(line)) => format!("line {line}: "),
+            _ => String::new(),
         };
         return at(
             Outcome::fail(format!(
                 "invalid Prometheus text: {line_note}{}{suffix}",
                 first.message
             )),
-            Some(first.line),
+            first.line,
         );
     }
     let missing: Vec<&str> = families
@@ -171,7 +170,7 @@ fn expected_port(ctx: &CheckCtx) -> Result<String, Outcome> {
     let env_file = ctx.str_param("env_file")?;
     let text = ctx.read_text(env_file)?;
     let vars =
-        dotenv::parse(&text).map_err(|e| Outcome::fail(e.message).at(env_file, Some(e.line)))?;
+        dotenv::parse(&text).map_err(|e| Outcome::fail(e.message).at(env_file, e.line))?;
     vars.into_iter()
         .find(|v| v.key == "PORT")
         .map(|v| v.value)

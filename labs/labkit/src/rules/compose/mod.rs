@@ -1,14 +1,76 @@
 //! The COMPOSExxx rules: where a service keeps its state, whether Compose can tell
 //! it is healthy, waits for it, and restarts it.
 
-use super::{ComposeFile, Mount, MountSource, Service, interpolate_defaults, is_home_path};
-use crate::dockerfile::shell::never_fails;
-use crate::image_ref::{ImageRef, Pinning};
+use formats::compose::{
+    ComposeFile, DEFAULT_FILES, Mount, MountSource, Service, interpolate_defaults, is_home_path,
+};
+use formats::dockerfile::shell::never_fails;
+use formats::image_ref::{ImageRef, Pinning};
+use formats::yaml::{Node, Value};
+
 use crate::rule::{CheckCtx, Outcome, Rule};
 use crate::secrets::{is_secret_name, secret_value_kind};
 use crate::simple_rule::{Finding, SimpleRule, outcome};
 use crate::tri;
-use crate::yaml::{Node, Value};
+
+/// The Compose file named by the `file` parameter, or the first default name present.
+fn load(ctx: &CheckCtx) -> Result<ComposeFile, Outcome> {
+    let file = match ctx.opt_str_param("file")? {
+        Some(file) => file.to_string(),
+        None => DEFAULT_FILES
+            .iter()
+            .find(|f| ctx.path(f).is_file())
+            .map(|f| f.to_string())
+            .ok_or_else(|| {
+                Outcome::fail(format!(
+                    "no Compose file here (looked for {})",
+                    DEFAULT_FILES.join(", ")
+                ))
+                .at(DEFAULT_FILES[0], None)
+            })?,
+    };
+    let text = ctx.read_text(&file)?;
+    ComposeFile::parse(&file, &text).map_err(|e| Outcome::fail(e.message).at(&file, e.line))
+}
+
+/// The service named by a required `service` parameter, or a failed outcome
+/// listing the services there are.
+fn required_service<'a>(
+    compose: &'a ComposeFile,
+    ctx: &CheckCtx,
+    param: &str,
+) -> Result<Service<'a>, Outcome> {
+    let name = ctx.str_param(param)?;
+    compose.service(name).ok_or_else(|| {
+        let names: Vec<String> = compose.services().into_iter().map(|s| s.name).collect();
+        Outcome::fail(format!(
+            "`{}` has no service `{name}` (services: {})",
+            compose.file,
+            names.join(", ")
+        ))
+        .at(&compose.file, None)
+    })
+}
+
+/// The services named by an optional `services` list parameter; all services when absent.
+fn selected_services<'a>(
+    compose: &'a ComposeFile,
+    ctx: &CheckCtx,
+) -> Result<Vec<Service<'a>>, Outcome> {
+    let names = ctx.str_list_param("services")?;
+    if names.is_empty() {
+        return Ok(compose.services());
+    }
+    names
+        .iter()
+        .map(|name| {
+            compose.service(name).ok_or_else(|| {
+                Outcome::fail(format!("`{}` has no service `{name}`", compose.file))
+                    .at(&compose.file, None)
+            })
+        })
+        .collect()
+}
 
 const FILE_PARAM: &str = "file: the Compose file (default: compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml)";
 const SERVICES_PARAM: &str = "services: the services to look at (default: all)";
@@ -75,9 +137,9 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
 // ---------------------------------------------------------------- COMPOSE001
 
 fn data_in_named_volume(ctx: &CheckCtx) -> Outcome {
-    let compose = tri!(ComposeFile::load(ctx));
+    let compose = tri!(load(ctx));
     let file = compose.file.as_str();
-    let service = tri!(compose.required_service(ctx, "service"));
+    let service = tri!(required_service(&compose, ctx, "service"));
     let data_dir = match tri!(ctx.opt_str_param("data_dir")) {
         Some(dir) => dir.to_string(),
         None => match service
@@ -169,11 +231,11 @@ fn disguised_bind(decl: &Node) -> Option<String> {
 // ---------------------------------------------------------------- COMPOSE002
 
 fn healthcheck_present(ctx: &CheckCtx) -> Outcome {
-    let compose = tri!(ComposeFile::load(ctx));
+    let compose = tri!(load(ctx));
     let file = compose.file.as_str();
     let mut findings = Vec::new();
     let mut seen = Vec::new();
-    for service in tri!(compose.selected_services(ctx)) {
+    for service in tri!(selected_services(&compose, ctx)) {
         match healthcheck_problem(&service) {
             Some((line, message)) => findings.push(Finding::new(file, Some(line), message)),
             None => seen.push(service.name.clone()),
@@ -241,9 +303,9 @@ fn healthcheck_problem(service: &Service) -> Option<(usize, String)> {
 // ---------------------------------------------------------------- COMPOSE003
 
 fn depends_on_healthy(ctx: &CheckCtx) -> Outcome {
-    let compose = tri!(ComposeFile::load(ctx));
+    let compose = tri!(load(ctx));
     let file = compose.file.as_str();
-    let service = tri!(compose.required_service(ctx, "service"));
+    let service = tri!(required_service(&compose, ctx, "service"));
     let required = tri!(ctx.str_list_param("depends_on"));
     let deps = service.depends_on();
     let mut findings = Vec::new();
@@ -305,10 +367,10 @@ fn depends_on_healthy(ctx: &CheckCtx) -> Outcome {
 const RESTARTING: [&str; 3] = ["always", "unless-stopped", "on-failure"];
 
 fn restart_policy(ctx: &CheckCtx) -> Outcome {
-    let compose = tri!(ComposeFile::load(ctx));
+    let compose = tri!(load(ctx));
     let file = compose.file.as_str();
     let mut findings = Vec::new();
-    for service in tri!(compose.selected_services(ctx)) {
+    for service in tri!(selected_services(&compose, ctx)) {
         let restart = service.node.get("restart").and_then(Node::scalar_text);
         let deploy = service
             .node
@@ -345,11 +407,11 @@ fn restart_policy(ctx: &CheckCtx) -> Outcome {
 // ---------------------------------------------------------------- COMPOSE005
 
 fn images_pinned(ctx: &CheckCtx) -> Outcome {
-    let compose = tri!(ComposeFile::load(ctx));
+    let compose = tri!(load(ctx));
     let file = compose.file.as_str();
     let mut findings = Vec::new();
     let mut notes = Vec::new();
-    for service in tri!(compose.selected_services(ctx)) {
+    for service in tri!(selected_services(&compose, ctx)) {
         // With `build:`, `image:` only names what Compose builds: nothing is pulled.
         if service.node.get("build").is_some() {
             continue;
@@ -386,10 +448,10 @@ fn images_pinned(ctx: &CheckCtx) -> Outcome {
 // ---------------------------------------------------------------- COMPOSE006
 
 fn no_literal_secrets(ctx: &CheckCtx) -> Outcome {
-    let compose = tri!(ComposeFile::load(ctx));
+    let compose = tri!(load(ctx));
     let file = compose.file.as_str();
     let mut findings = Vec::new();
-    for service in tri!(compose.selected_services(ctx)) {
+    for service in tri!(selected_services(&compose, ctx)) {
         for (key, value, line) in service.environment() {
             let Some(value) = value else { continue };
             let referenced = value.trim_start().starts_with('$');

@@ -1,11 +1,10 @@
 //! Dockerfiles read as data: a hand-written parser ([`parse`]), the model it builds
-//! ([`Dockerfile`], [`Instruction`], [`Stage`]), the `.dockerignore` matcher, and the
-//! DFxxx rules over them.
+//! ([`Dockerfile`], [`Instruction`], [`Stage`]), shell-command reading for `RUN`, and the
+//! `.dockerignore` matcher.
 
 pub mod dockerignore;
 mod model;
 mod parse;
-pub mod rules;
 pub mod shell;
 mod words;
 

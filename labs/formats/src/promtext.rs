@@ -10,12 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// A problem with its 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub line: usize,
-    pub message: String,
-}
+use crate::LineError;
 
 /// A metric family as declared and sampled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +24,8 @@ pub struct Family {
 #[derive(Debug, Default)]
 pub struct Exposition {
     pub families: Vec<Family>,
-    pub problems: Vec<Problem>,
+    /// What a scrape would reject or misread, each on its line.
+    pub problems: Vec<LineError>,
 }
 
 const KINDS: &[&str] = &["counter", "gauge", "histogram", "summary", "untyped"];
@@ -197,7 +193,7 @@ struct HistogramSeries {
 /// Validate a whole exposition.
 pub fn validate(text: &str) -> Exposition {
     let mut out = Exposition::default();
-    let mut problem = |line: usize, message: String| out.problems.push(Problem { line, message });
+    let mut problem = |line: usize, message: String| out.problems.push(LineError::at(line, message));
     let mut types: HashMap<String, String> = HashMap::new();
     let mut helps: HashMap<String, String> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
@@ -446,7 +442,7 @@ mod tests {
         validate(text)
             .problems
             .into_iter()
-            .map(|p| format!("{}: {}", p.line, p.message))
+            .map(|p| format!("{}: {}", p.line.unwrap_or_default(), p.message))
             .collect()
     }
 

@@ -1,12 +1,67 @@
 //! The K8Sxxx rules, after kube-score and kube-linter: what a Deployment needs to
 //! survive rollouts, node drains and day-11 surprises.
 
-use super::{Container, Manifests, Object, PodTemplate, selector_matches};
-use crate::image_ref::{ImageRef, Pinning};
+use std::path::Path;
+
+use formats::image_ref::{ImageRef, Pinning};
+use formats::k8s::{Container, Manifests, Object, PodTemplate, selector_matches};
+use formats::yaml::{self, Node, Value};
+
 use crate::rule::{CheckCtx, Outcome, Rule};
 use crate::simple_rule::{Finding, SimpleRule, outcome};
 use crate::tri;
-use crate::yaml::{Node, Value};
+
+/// The files named by the `files` parameter, or every `.yaml`/`.yml` file under the
+/// checked directory, read as Kubernetes objects.
+fn load(ctx: &CheckCtx) -> Result<Manifests, Outcome> {
+    let mut files: Vec<String> = ctx
+        .str_list_param("files")?
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    if files.is_empty() {
+        collect_yaml_files(ctx.dir, "", &mut files);
+        files.sort();
+    }
+    let mut manifests = Manifests::default();
+    for file in files {
+        let text = ctx.read_text(&file)?;
+        let docs = yaml::parse_documents(&text).map_err(|e| {
+            Outcome::fail(format!("`{file}` is not valid YAML: {}", e.message)).at(&file, e.line)
+        })?;
+        manifests.add_documents(&file, docs);
+    }
+    if manifests.objects.is_empty() {
+        return Err(Outcome::fail(
+            "no Kubernetes objects (documents with `kind:`) found in the YAML files here",
+        )
+        .at(".", None));
+    }
+    Ok(manifests)
+}
+
+fn collect_yaml_files(root: &Path, prefix: &str, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(root.join(prefix)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let rel = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            collect_yaml_files(root, &rel, out);
+        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+            out.push(rel);
+        }
+    }
+}
+
 
 const FILES_PARAM: &str =
     "files: the manifest files (default: every .yaml/.yml file in the checked directory)";
@@ -145,7 +200,7 @@ fn who(template: &PodTemplate, container: &Container) -> String {
 // ---------------------------------------------------------------- K8S001
 
 fn images_pinned(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(Manifests::load(ctx));
+    let manifests = tri!(load(ctx));
     let findings = per_container(&manifests, |t, c, out| {
         let Some(image) = c.node.get("image") else {
             out.push(Finding::new(
@@ -175,7 +230,7 @@ fn images_pinned(ctx: &CheckCtx) -> Outcome {
 // ---------------------------------------------------------------- K8S002
 
 fn enough_replicas(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(Manifests::load(ctx));
+    let manifests = tri!(load(ctx));
     let min = tri!(ctx.opt_int_param("min")).unwrap_or(2);
     let mut findings = Vec::new();
     for object in manifests
@@ -254,7 +309,7 @@ fn liveness_probes(ctx: &CheckCtx) -> Outcome {
 }
 
 fn probes(ctx: &CheckCtx, key: &str, why_missing: &str) -> Outcome {
-    let manifests = tri!(Manifests::load(ctx));
+    let manifests = tri!(load(ctx));
     let findings = per_container(&manifests, |t, c, out| {
         // Init containers and Jobs run to completion: nothing to route to or revive.
         if c.init || matches!(t.owner.kind.as_str(), "Job" | "CronJob") {
@@ -342,7 +397,7 @@ fn probe_port_problem(container: &Container, probe: &Node) -> Option<String> {
 // ---------------------------------------------------------------- K8S005
 
 fn resources_set(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(Manifests::load(ctx));
+    let manifests = tri!(load(ctx));
     let findings = per_container(&manifests, |t, c, out| {
         let resources = c.node.get("resources");
         let line = resources.map_or(c.node.line, |r| r.line);
@@ -395,7 +450,7 @@ fn security<'a>(
 }
 
 fn run_as_non_root(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(Manifests::load(ctx));
+    let manifests = tri!(load(ctx));
     let findings = per_container(&manifests, |t, c, out| {
         let file = &t.owner.file;
         let non_root = security(t, c, "runAsNonRoot");
@@ -434,7 +489,7 @@ fn run_as_non_root(ctx: &CheckCtx) -> Outcome {
 }
 
 fn read_only_root(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(Manifests::load(ctx));
+    let manifests = tri!(load(ctx));
     let findings = per_container(&manifests, |t, c, out| {
         let setting = c.node.at(&["securityContext", "readOnlyRootFilesystem"]);
         if setting.and_then(Node::as_bool) != Some(true) {
@@ -456,7 +511,7 @@ fn read_only_root(ctx: &CheckCtx) -> Outcome {
 // ---------------------------------------------------------------- K8S008
 
 fn rolling_update(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(Manifests::load(ctx));
+    let manifests = tri!(load(ctx));
     let mut findings = Vec::new();
     for deployment in manifests.of_kind("Deployment") {
         let file = &deployment.file;
@@ -528,7 +583,7 @@ fn takes_all_down(value: &Node, replicas: i64) -> bool {
 // ---------------------------------------------------------------- K8S009
 
 fn disruption_budget(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(Manifests::load(ctx));
+    let manifests = tri!(load(ctx));
     let mut findings = Vec::new();
     for template in manifests
         .pod_templates()
@@ -597,7 +652,7 @@ fn disruption_budget(ctx: &CheckCtx) -> Outcome {
 // ---------------------------------------------------------------- K8S010 / K8S011
 
 fn service_selects_pods(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(Manifests::load(ctx));
+    let manifests = tri!(load(ctx));
     let templates = manifests.pod_templates();
     let mut findings = Vec::new();
     for service in manifests.of_kind("Service") {
@@ -652,7 +707,7 @@ fn service_selects_pods(ctx: &CheckCtx) -> Outcome {
 }
 
 fn service_target_port(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(Manifests::load(ctx));
+    let manifests = tri!(load(ctx));
     let templates = manifests.pod_templates();
     let mut findings = Vec::new();
     for service in manifests.of_kind("Service") {
@@ -727,7 +782,7 @@ fn service_target_port(ctx: &CheckCtx) -> Outcome {
 // ---------------------------------------------------------------- K8S012
 
 fn deployment_selector(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(Manifests::load(ctx));
+    let manifests = tri!(load(ctx));
     let mut findings = Vec::new();
     for template in manifests
         .pod_templates()

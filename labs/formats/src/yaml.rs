@@ -1,5 +1,5 @@
 //! YAML read as a tree of nodes that remember their line, for the Compose and
-//! Kubernetes rules. serde-saphyr does the parsing (merge keys `<<:`, anchors,
+//! Kubernetes models. serde-saphyr does the parsing (merge keys `<<:`, anchors,
 //! several documents per file, a budget against alias bombs); [`Node`] keeps the
 //! line every value was written on so that a finding can point at it.
 
@@ -7,6 +7,8 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
+
+use crate::LineError;
 
 /// One YAML value and where it is.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,20 +35,7 @@ pub enum Value {
 }
 
 /// A YAML file that could not be read, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct YamlError {
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-impl fmt::Display for YamlError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "line {line}: {}", self.message),
-            None => f.write_str(&self.message),
-        }
-    }
-}
+pub type YamlError = LineError;
 
 fn to_error(e: serde_saphyr::Error) -> YamlError {
     let line = e.location().map(|l| l.line() as usize).filter(|&l| l > 0);

@@ -1,13 +1,9 @@
 //! Kubernetes manifests read as data: every object of every YAML document in the
-//! checked files, the pod templates inside workloads, and label selectors. The
-//! K8Sxxx rules in [`rules`] ask their questions through this model.
+//! files it is given, the pod templates inside workloads, and label selectors.
 
-pub mod rules;
-
-use std::path::Path;
-
-use crate::rule::{CheckCtx, Outcome};
-use crate::yaml::{self, Node};
+use crate::yaml::Node;
+#[cfg(test)]
+use crate::yaml;
 
 /// One Kubernetes object and the file it came from.
 pub struct Object {
@@ -36,41 +32,17 @@ pub struct Container<'a> {
     pub init: bool,
 }
 
+#[derive(Default)]
 pub struct Manifests {
     pub objects: Vec<Object>,
 }
 
 impl Manifests {
-    /// The files named by the `files` parameter, or every `.yaml`/`.yml` file under
-    /// the checked directory.
-    pub fn load(ctx: &CheckCtx) -> Result<Manifests, Outcome> {
-        let mut files: Vec<String> = ctx
-            .str_list_param("files")?
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-        if files.is_empty() {
-            collect_yaml_files(ctx.dir, "", &mut files);
-            files.sort();
+    /// Add the objects of one file's YAML documents (a `List` contributes its items).
+    pub fn add_documents(&mut self, file: &str, documents: Vec<Node>) {
+        for doc in documents {
+            push_objects(file, doc, &mut self.objects);
         }
-        let mut objects = Vec::new();
-        for file in files {
-            let text = ctx.read_text(&file)?;
-            let docs = yaml::parse_documents(&text).map_err(|e| {
-                Outcome::fail(format!("`{file}` is not valid YAML: {}", e.message))
-                    .at(&file, e.line)
-            })?;
-            for doc in docs {
-                push_objects(&file, doc, &mut objects);
-            }
-        }
-        if objects.is_empty() {
-            return Err(Outcome::fail(
-                "no Kubernetes objects (documents with `kind:`) found in the YAML files here",
-            )
-            .at(".", None));
-        }
-        Ok(Manifests { objects })
     }
 
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Object> + 'a {
@@ -109,28 +81,6 @@ fn push_objects(file: &str, doc: Node, out: &mut Vec<Object>) {
         name,
         namespace,
     });
-}
-
-fn collect_yaml_files(root: &Path, prefix: &str, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(root.join(prefix)) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        let rel = if prefix.is_empty() {
-            name.clone()
-        } else {
-            format!("{prefix}/{name}")
-        };
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            collect_yaml_files(root, &rel, out);
-        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-            out.push(rel);
-        }
-    }
 }
 
 impl Object {

@@ -13,12 +13,7 @@ pub struct EnvVar {
     pub documented: bool,
 }
 
-/// A syntax error with its 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
-    pub line: usize,
-    pub message: String,
-}
+use crate::LineError;
 
 fn valid_key(key: &str) -> bool {
     let mut chars = key.chars();
@@ -27,7 +22,7 @@ fn valid_key(key: &str) -> bool {
 }
 
 /// Parse a whole file. The first error stops parsing: later lines may depend on it.
-pub fn parse(text: &str) -> Result<Vec<EnvVar>, ParseError> {
+pub fn parse(text: &str) -> Result<Vec<EnvVar>, LineError> {
     let mut vars = Vec::new();
     let mut comment_above = false;
     for (index, raw) in text.lines().enumerate() {
@@ -46,20 +41,20 @@ pub fn parse(text: &str) -> Result<Vec<EnvVar>, ParseError> {
             .unwrap_or(trimmed)
             .trim_start();
         let Some((key, rest)) = body.split_once('=') else {
-            return Err(ParseError {
+            return Err(LineError::at(
                 line,
-                message: format!("expected KEY=value, found {trimmed:?}"),
-            });
+                format!("expected KEY=value, found {trimmed:?}"),
+            ));
         };
         let key = key.trim_end();
         if !valid_key(key) {
-            return Err(ParseError {
+            return Err(LineError::at(
                 line,
-                message: format!("{key:?} is not a valid variable name (letters, digits, _)"),
-            });
+                format!("{key:?} is not a valid variable name (letters, digits, _)"),
+            ));
         }
         let (value, trailing_comment) =
-            parse_value(rest).map_err(|message| ParseError { line, message })?;
+            parse_value(rest).map_err(|message| LineError::at(line, message))?;
         vars.push(EnvVar {
             key: key.to_string(),
             value,
@@ -143,8 +138,8 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        assert_eq!(parse("A=1\nnot a var\n").unwrap_err().line, 2);
-        assert_eq!(parse("A=\"open\n").unwrap_err().line, 1);
-        assert_eq!(parse("1A=x").unwrap_err().line, 1);
+        assert_eq!(parse("A=1\nnot a var\n").unwrap_err().line, Some(2));
+        assert_eq!(parse("A=\"open\n").unwrap_err().line, Some(1));
+        assert_eq!(parse("1A=x").unwrap_err().line, Some(1));
     }
 }

@@ -7,12 +7,13 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::dockerignore::DockerIgnore;
-use super::model::{Dockerfile, Instruction, Keyword, Stage};
-use super::shell::{Command, commands, never_fails};
-use super::words::{expand_vars, parse_json_string_array, split_words};
-use super::{ParseError, parse};
-use crate::image_ref::{ImageRef, Pinning};
+use formats::dockerfile::dockerignore::DockerIgnore;
+use formats::dockerfile::shell::{Command, commands, never_fails};
+use formats::dockerfile::{
+    Dockerfile, Instruction, Keyword, ParseError, Stage, expand_vars, parse,
+    parse_json_string_array, split_words,
+};
+use formats::image_ref::{ImageRef, Pinning};
 use crate::rule::{CheckCtx, Outcome, Rule};
 use crate::secrets::{is_secret_name, secret_value_kind};
 use crate::simple_rule::{Finding, SimpleRule, outcome};
@@ -128,7 +129,7 @@ fn load(ctx: &CheckCtx) -> Result<(String, Dockerfile), Outcome> {
     match parse(&text) {
         Ok(df) => Ok((rel, df)),
         Err(ParseError { line, message }) => {
-            Err(Outcome::fail(format!("`{rel}` cannot be parsed: {message}")).at(rel, Some(line)))
+            Err(Outcome::fail(format!("`{rel}` cannot be parsed: {message}")).at(rel, line))
         }
     }
 }

@@ -4,32 +4,16 @@
 //! instruction keeps the 1-based line it starts on; malformed input is a
 //! [`ParseError`] naming the line, never a panic.
 
-use std::fmt;
+use crate::LineError;
 
 use super::model::{Directive, Dockerfile, Flag, Heredoc, Instruction, Keyword};
 use super::words::{parse_json_string_array, split_words};
 
-/// Why a Dockerfile could not be read, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
-    /// 1-based line the problem is on.
-    pub line: usize,
-    pub message: String,
-}
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
-    }
-}
-
-impl std::error::Error for ParseError {}
+/// Why a Dockerfile could not be read, and where: the crate's one error type.
+pub type ParseError = LineError;
 
 fn error(line: usize, message: impl Into<String>) -> ParseError {
-    ParseError {
-        line,
-        message: message.into(),
-    }
+    LineError::at(line, message)
 }
 
 /// Directives the builder understands. Anything else that looks like one is a comment.

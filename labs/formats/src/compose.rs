@@ -1,10 +1,7 @@
 //! Compose files read as data: the services, their mounts, health checks and
-//! dependencies, each with the line it is written on. The COMPOSExxx rules in
-//! [`rules`] ask their questions through this model.
+//! dependencies, each with the line it is written on.
 
-pub mod rules;
-
-use crate::rule::{CheckCtx, Outcome};
+use crate::LineError;
 use crate::yaml::{self, Node, Value};
 
 /// The names `docker compose` looks for, in its order of preference.
@@ -17,7 +14,7 @@ pub const DEFAULT_FILES: [&str; 4] = [
 
 /// A loaded Compose file.
 pub struct ComposeFile {
-    /// Path relative to the checked directory.
+    /// The path it was read from, as given to [`ComposeFile::parse`].
     pub file: String,
     pub root: Node,
 }
@@ -30,33 +27,22 @@ pub struct Service<'a> {
 }
 
 impl ComposeFile {
-    /// The file named by the `file` parameter, or the first default name present.
-    pub fn load(ctx: &CheckCtx) -> Result<ComposeFile, Outcome> {
-        let file = match ctx.opt_str_param("file")? {
-            Some(file) => file.to_string(),
-            None => DEFAULT_FILES
-                .iter()
-                .find(|f| ctx.path(f).is_file())
-                .map(|f| f.to_string())
-                .ok_or_else(|| {
-                    Outcome::fail(format!(
-                        "no Compose file here (looked for {})",
-                        DEFAULT_FILES.join(", ")
-                    ))
-                    .at(DEFAULT_FILES[0], None)
-                })?,
-        };
-        let text = ctx.read_text(&file)?;
-        let root = yaml::parse(&text).map_err(|e| {
-            Outcome::fail(format!("`{file}` is not valid YAML: {}", e.message)).at(&file, e.line)
+    /// Parse the Compose file `file` (its path, kept for messages) from its text.
+    pub fn parse(file: &str, text: &str) -> Result<ComposeFile, LineError> {
+        let root = yaml::parse(text).map_err(|e| LineError {
+            line: e.line,
+            message: format!("`{file}` is not valid YAML: {}", e.message),
         })?;
         if !root.get("services").is_some_and(Node::is_map) {
-            return Err(
-                Outcome::fail(format!("`{file}` has no `services:` mapping"))
-                    .at(&file, Some(root.line.max(1))),
-            );
+            return Err(LineError {
+                line: Some(root.line.max(1)),
+                message: format!("`{file}` has no `services:` mapping"),
+            });
         }
-        Ok(ComposeFile { file, root })
+        Ok(ComposeFile {
+            file: file.to_string(),
+            root,
+        })
     }
 
     pub fn services(&self) -> Vec<Service<'_>> {
@@ -77,38 +63,6 @@ impl ComposeFile {
 
     pub fn service(&self, name: &str) -> Option<Service<'_>> {
         self.services().into_iter().find(|s| s.name == name)
-    }
-
-    /// The service named by a required `service` parameter, or a failed outcome
-    /// listing the services there are.
-    pub fn required_service(&self, ctx: &CheckCtx, param: &str) -> Result<Service<'_>, Outcome> {
-        let name = ctx.str_param(param)?;
-        self.service(name).ok_or_else(|| {
-            let names: Vec<String> = self.services().into_iter().map(|s| s.name).collect();
-            Outcome::fail(format!(
-                "`{}` has no service `{name}` (services: {})",
-                self.file,
-                names.join(", ")
-            ))
-            .at(&self.file, None)
-        })
-    }
-
-    /// The services named by an optional `services` list parameter; all services when absent.
-    pub fn selected_services(&self, ctx: &CheckCtx) -> Result<Vec<Service<'_>>, Outcome> {
-        let names = ctx.str_list_param("services")?;
-        if names.is_empty() {
-            return Ok(self.services());
-        }
-        names
-            .iter()
-            .map(|name| {
-                self.service(name).ok_or_else(|| {
-                    Outcome::fail(format!("`{}` has no service `{name}`", self.file))
-                        .at(&self.file, None)
-                })
-            })
-            .collect()
     }
 
     /// A top-level `volumes:` entry.
