@@ -6,14 +6,15 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use labkit::{catalog, lab::Lab, runner, toolbox};
+use labkit::cleanroom::toolbox;
+use labkit::engine::{catalog, lab::Lab, runner};
 
 fn main() -> std::process::ExitCode {
     // The clean rooms link `demo-service` to this program, which then serves.
     if let Some(code) = labkit::multicall::dispatch() {
         return code;
     }
-    labkit::reaper::install();
+    labkit::cleanroom::guard_processes();
     let runs: usize = std::env::args()
         .nth(1)
         .and_then(|n| n.parse().ok())

@@ -8,12 +8,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::catalog;
-use crate::lab::Lab;
-use crate::registry;
+use crate::engine::catalog;
+use crate::engine::lab::Lab;
+use crate::engine::registry;
 use crate::reporters::{self, Format, HumanOptions};
-use crate::runner;
-use crate::toolbox;
+use crate::engine::runner;
+use crate::cleanroom::toolbox;
 use crate::watch;
 
 /// Options every way of running checks shares.
@@ -153,8 +153,7 @@ pub fn checker_main(lab_id: &str) -> ExitCode {
 }
 
 fn run_lab_on(lab: &Lab, dir: &Path, options: &RunOptions) -> ExitCode {
-    crate::interrupt::install();
-    crate::reaper::install();
+    crate::cleanroom::guard_processes();
     let toolbox = toolbox::discover();
     let human = HumanOptions::for_terminal(options.hints);
     let once = || {
@@ -196,7 +195,7 @@ pub fn rules_listing() -> String {
         out.push('\n');
     }
     out.push_str("Clean-room parameters (RUN, PROM001, SEQ, OCF rules):\n");
-    for param in crate::service::CLEANROOM_PARAMS {
+    for param in crate::cleanroom::service::CLEANROOM_PARAMS {
         out.push_str(&format!("    {param}\n"));
     }
     out

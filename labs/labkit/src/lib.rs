@@ -1,38 +1,34 @@
 //! labkit: the check engine behind the devoops labs.
 //!
 //! Labs are data (`lab.toml`) over one engine: named rules with an ID, a one-line meaning and
-//! a remediation text. The flow is one way: load a [`lab::Lab`] → [`runner::run_lab`] on a
-//! directory → one [`report::Report`] → a reporter renders it (human, JSON, JUnit, TAP).
+//! a remediation text. The flow is one way: load an [`engine::lab::Lab`] →
+//! [`engine::runner::run_lab`] on a directory → one [`engine::report::Report`] → a reporter
+//! renders it (human, JSON, JUnit, TAP).
 //!
-//! Public faces: [`cli`] (the checker binaries and `devoops check`), [`verify`] (the
-//! author's proof), [`page::lab_page`] (the site's lab pages).
+//! The crate is grouped by job:
+//!
+//! | module | job |
+//! |---|---|
+//! | [`engine`] | lab.toml, the rule shape, the registry, the runner and the result type |
+//! | [`rules`] | the rule families, one module each, with their fixtures |
+//! | [`cleanroom`] | child processes, the sandbox a service starts in, and the cleanup that keeps none behind |
+//! | [`reporters`] | human, JSON, JUnit and TAP renderings of a report |
+//! | [`cli`], [`verify`], [`page`] | the faces: the checker binaries and `devoops check`, the author's proof, the site's lab pages |
+//!
+//! The file formats rules read (Dockerfile, Compose, Kubernetes, Prometheus text, dotenv)
+//! live in the `formats` crate.
 
-pub mod backup;
-pub mod catalog;
+pub mod cleanroom;
 pub mod cli;
-pub mod docs;
-pub mod interrupt;
-pub mod lab;
+pub mod engine;
 pub mod multicall;
 pub mod page;
-pub mod process;
-pub mod reaper;
-pub mod registry;
-pub mod report;
 pub mod reporters;
-pub mod rule;
 pub mod rules;
-pub mod runner;
-pub mod sandbox;
-pub mod secrets;
-pub mod service;
-pub mod simple_rule;
-pub mod snapshot;
-pub mod toolbox;
 pub mod verify;
-pub mod watch;
+mod watch;
 pub mod xmlish;
 
 pub use cli::{CheckArgs, RunOptions, run_check};
+pub use engine::rule::{CheckCtx, Location, Outcome, Rule, Toolbox, Verdict};
 pub use page::{LabPage, lab_page};
-pub use rule::{CheckCtx, Location, Outcome, Rule, Toolbox, Verdict};

@@ -5,8 +5,8 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use crate::lab::{Check, Lab, LabError};
-use crate::registry;
+use crate::engine::lab::{Check, Lab, LabError};
+use crate::engine::registry;
 
 /// What the site builder needs to place and render a lab page.
 #[derive(Debug, Clone)]

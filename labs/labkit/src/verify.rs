@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::lab::Lab;
-use crate::report::Report;
-use crate::rule::{Toolbox, Verdict};
-use crate::runner;
+use crate::engine::lab::Lab;
+use crate::engine::report::Report;
+use crate::engine::rule::{Toolbox, Verdict};
+use crate::engine::runner;
 
 /// What `fixtures/<name>.toml` expects of `fixtures/<name>/`.
 #[derive(Deserialize)]
@@ -55,7 +55,7 @@ fn failing_names(report: &Report) -> Vec<String> {
         .collect()
 }
 
-fn describe(result: &crate::report::CheckResult) -> String {
+fn describe(result: &crate::engine::report::CheckResult) -> String {
     let place = result
         .outcome
         .location
@@ -233,7 +233,7 @@ fn check_readme(lab_dir: &Path, lab: &Lab, problems: &mut Vec<String>) {
 
 /// Verify every lab under `labs_root`; returns the per-lab proofs.
 pub fn verify_all(labs_root: &Path, toolbox: &Toolbox) -> Vec<LabVerification> {
-    crate::catalog::lab_dirs(labs_root)
+    crate::engine::catalog::lab_dirs(labs_root)
         .iter()
         .map(|dir| verify_lab(dir, toolbox))
         .collect()
@@ -269,7 +269,7 @@ pub fn verify_main(labs_root: Option<&Path>) -> std::process::ExitCode {
     let root = match labs_root.map(Path::to_path_buf).or_else(|| {
         std::env::current_dir()
             .ok()
-            .and_then(|d| crate::catalog::labs_root_above(&d))
+            .and_then(|d| crate::engine::catalog::labs_root_above(&d))
     }) {
         Some(root) => root,
         None => {
@@ -277,9 +277,8 @@ pub fn verify_main(labs_root: Option<&Path>) -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    crate::interrupt::install();
-    crate::reaper::install();
-    let results = verify_all(&root, &crate::toolbox::discover());
+    crate::cleanroom::guard_processes();
+    let results = verify_all(&root, &crate::cleanroom::toolbox::discover());
     print!("{}", render(&results));
     if results.iter().all(LabVerification::ok) {
         std::process::ExitCode::SUCCESS

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
-use labkit::snapshot::Snapshot;
+use labkit::cleanroom::snapshot::Snapshot;
 
 fn lab(id: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(id)
@@ -33,7 +33,7 @@ fn run(bin: &str, dir: &Path, args: &[&str]) -> (i32, String) {
 /// A copy of `dir` in a fresh temporary directory (modes kept).
 fn copy_of(dir: &Path) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    labkit::sandbox::copy_tree(dir, tmp.path()).unwrap();
+    labkit::cleanroom::sandbox::copy_tree(dir, tmp.path()).unwrap();
     tmp
 }
 
@@ -202,7 +202,7 @@ fn list_rules_documents_every_rule() {
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    for rule in labkit::registry::all_rules() {
+    for rule in labkit::engine::registry::all_rules() {
         assert!(
             text.contains(rule.id()),
             "{} missing from --list-rules",
@@ -214,10 +214,10 @@ fn list_rules_documents_every_rule() {
 
 #[test]
 fn participants_files_are_byte_identical_after_a_run() {
-    let labs = labkit::catalog::lab_dirs(&lab(""));
+    let labs = labkit::engine::catalog::lab_dirs(&lab(""));
     assert!(labs.len() >= 3, "labs found: {labs:?}");
     for dir in labs {
-        let lab = labkit::lab::Lab::load(&dir).unwrap();
+        let lab = labkit::engine::lab::Lab::load(&dir).unwrap();
         for which in ["scenario", "solution"] {
             let copy = copy_of(&dir.join(which));
             let before = Snapshot::take(copy.path());

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use labkit::service::request;
+use labkit::cleanroom::service::request;
 
 struct Service {
     child: Child,
@@ -30,7 +30,7 @@ fn link(dir: &Path) -> std::path::PathBuf {
 
 fn start(env: &[(&str, &str)]) -> Service {
     let dir = tempfile::tempdir().unwrap();
-    let port = labkit::sandbox::free_port().unwrap();
+    let port = labkit::cleanroom::sandbox::free_port().unwrap();
     let mut cmd = Command::new(link(dir.path()));
     cmd.env_clear()
         .env("PORT", port.to_string())

@@ -5,7 +5,7 @@ use std::path::Path;
 #[test]
 fn rules_md_matches_the_rules_in_the_code() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("RULES.md");
-    let expected = labkit::docs::rules_markdown();
+    let expected = labkit::engine::docs::rules_markdown();
     if std::env::var_os("LABKIT_BLESS").is_some() {
         std::fs::write(&path, &expected).unwrap();
     }

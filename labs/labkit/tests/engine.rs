@@ -1,7 +1,7 @@
 //! ENGINE001 builds for real where an engine answers and is skipped, never failed, where
 //! none does (CI and this machine: the docker client exists, its daemon does not).
 
-use labkit::rules::engine::answering_engine;
+use labkit::rules::container::answering_engine;
 use labkit::{CheckCtx, Toolbox, Verdict};
 
 #[test]
@@ -13,7 +13,7 @@ fn a_build_is_skipped_without_an_engine_and_passes_with_one() {
     )
     .unwrap();
     std::fs::write(dir.path().join("hello.txt"), "hi\n").unwrap();
-    let rule = labkit::registry::find("ENGINE001").expect("registered");
+    let rule = labkit::engine::registry::find("ENGINE001").expect("registered");
     let params = toml::Table::new();
     let toolbox = Toolbox::default();
     let outcome = rule.check(&CheckCtx {

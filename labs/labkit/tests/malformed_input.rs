@@ -7,8 +7,10 @@ use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use labkit::registry;
+use labkit::engine::registry;
 use labkit::{CheckCtx, Toolbox};
+
+mod common;
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).expect("readable").flatten() {
@@ -47,7 +49,6 @@ const MAX_VARIANTS: usize = 40;
 
 #[test]
 fn static_rules_survive_mangled_fixtures() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let toolbox = Toolbox::default();
     let rules = registry::all_rules();
     let mut runs = 0;
@@ -58,12 +59,10 @@ fn static_rules_survive_mangled_fixtures() {
             .collect();
         // One representative case per rule keeps the run short: the fail cases carry
         // the odd syntax.
-        let mut cases: Vec<PathBuf> = fs::read_dir(&root)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(family))
-            .filter_map(|p| {
+        let mut cases: Vec<PathBuf> = common::rule_fixture_dirs()
+            .into_iter()
+            .filter(|(id, _)| id.starts_with(family))
+            .filter_map(|(_, p)| {
                 fs::read_dir(p.join("fail"))
                     .ok()?
                     .flatten()

@@ -5,12 +5,12 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use labkit::process::{GroupChild, Waited};
+use labkit::cleanroom::process::{GroupChild, Waited};
 
 #[cfg(target_os = "linux")]
 #[test]
 fn an_orphan_that_exits_is_reaped_not_left_a_zombie() {
-    labkit::reaper::install();
+    labkit::cleanroom::guard_processes();
     let logs = tempfile::tempdir().unwrap();
     // The shell starts a short sleep in the background, prints its pid and exits: the sleep
     // is orphaned and adopted by this process.

@@ -1,4 +1,4 @@
-//! Golden fixtures: every rule runs over `tests/fixtures/<RULE-ID>/{pass,fail}/<case>/`
+//! Golden fixtures: every rule runs over `src/rules/<family>/fixtures/<RULE-ID>/{pass,fail}/<case>/`
 //! (the way Polaris keeps success and failure YAMLs) and must give the verdict the
 //! folder promises. A case folder is the checked directory; an optional `case.toml`
 //! in it gives the rule's parameters and what the outcome must say:
@@ -16,14 +16,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use labkit::registry;
+use labkit::engine::registry;
 use labkit::{CheckCtx, Toolbox, Verdict};
 
 mod common;
-
-fn fixtures_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
 
 fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = fs::read_dir(dir)
@@ -69,8 +65,7 @@ fn every_rule_gives_the_verdict_its_fixtures_promise() {
     };
     let mut failures = Vec::new();
     let mut ran = 0;
-    for rule_dir in sorted_dirs(&fixtures_root()) {
-        let id = rule_dir.file_name().unwrap().to_string_lossy().into_owned();
+    for (id, rule_dir) in common::rule_fixture_dirs() {
         let rule = registry::find(&id).unwrap_or_else(|| panic!("fixtures for unknown rule {id}"));
         for (verdict_dir, expected) in [("pass", Verdict::Pass), ("fail", Verdict::Fail)] {
             let dir = rule_dir.join(verdict_dir);
@@ -126,11 +121,7 @@ fn every_rule_gives_the_verdict_its_fixtures_promise() {
             }
         }
     }
-    assert!(
-        ran > 0,
-        "no fixtures found under {}",
-        fixtures_root().display()
-    );
+    assert!(ran > 0, "no fixtures found under src/rules/*/fixtures");
     assert!(
         failures.is_empty(),
         "{} of {ran} fixture cases disagree:\n{}",
@@ -141,7 +132,10 @@ fn every_rule_gives_the_verdict_its_fixtures_promise() {
 
 #[test]
 fn every_rule_family_has_fixtures() {
-    let root = fixtures_root();
+    let with_fixtures: Vec<String> = common::rule_fixture_dirs()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     let missing: Vec<&str> = registry::all_rules()
         .iter()
         .map(|r| r.id())
@@ -152,7 +146,7 @@ fn every_rule_family_has_fixtures() {
             .iter()
             .any(|p| id.starts_with(p))
         })
-        .filter(|id| !root.join(id).is_dir())
+        .filter(|id| !with_fixtures.iter().any(|f| f == id))
         .collect();
     assert!(
         missing.is_empty(),

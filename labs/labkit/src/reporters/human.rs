@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::report::Report;
-use crate::rule::Verdict;
+use crate::engine::report::Report;
+use crate::engine::rule::Verdict;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HumanOptions {
@@ -99,8 +99,8 @@ pub fn human(report: &Report, options: HumanOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{CheckResult, Report};
-    use crate::rule::Outcome;
+    use crate::engine::report::{CheckResult, Report};
+    use crate::engine::rule::Outcome;
     use std::time::Duration;
 
     fn report() -> Report {

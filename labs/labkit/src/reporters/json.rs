@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json as j};
 
-use crate::report::Report;
-use crate::rule::Verdict;
+use crate::engine::report::Report;
+use crate::engine::rule::Verdict;
 
 pub fn json(report: &Report) -> String {
     let checks: Vec<Value> = report

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::report::Report;
-use crate::rule::Verdict;
+use crate::engine::report::Report;
+use crate::engine::rule::Verdict;
 
 /// Escape text for XML attributes and content; drop characters XML 1.0 cannot carry.
 pub fn xml_escape(text: &str) -> String {
@@ -92,8 +92,8 @@ pub fn junit(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::CheckResult;
-    use crate::rule::Outcome;
+    use crate::engine::report::CheckResult;
+    use crate::engine::rule::Outcome;
     use std::time::Duration;
 
     #[test]

@@ -11,7 +11,7 @@ pub use json::json;
 pub use junit::junit;
 pub use tap::tap;
 
-use crate::report::Report;
+use crate::engine::report::Report;
 
 /// The output formats a checker offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::report::Report;
-use crate::rule::Verdict;
+use crate::engine::report::Report;
+use crate::engine::rule::Verdict;
 
 /// A YAML double-quoted scalar (JSON strings are valid YAML).
 fn yaml_str(text: &str) -> String {

@@ -1,12 +1,15 @@
-//! Rule families, one module each. Every family exposes `pub fn rules()`.
+//! Rule families, one module each. Every family exposes `pub fn rules()`, listed in
+//! [`crate::engine::registry`].
 
-pub mod cleanroom;
+pub mod backup;
 pub mod compose;
+pub mod container;
 pub mod dockerfile;
-pub mod engine;
 pub mod env;
 pub mod files;
 pub mod k8s;
 pub mod ocf;
 pub mod prometheus;
+pub mod run;
+mod secrets;
 pub mod sequence;

@@ -19,3 +19,20 @@ pub fn toolbox() -> Toolbox {
         process_timeout: Duration::from_secs(10),
     }
 }
+
+/// Every rule's golden fixtures: `(rule ID, folder)` for each `src/rules/<family>/fixtures/<ID>/`,
+/// sorted by ID. The fixtures live next to the rule they prove.
+pub fn rule_fixture_dirs() -> Vec<(String, PathBuf)> {
+    let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+    let mut dirs: Vec<(String, PathBuf)> = std::fs::read_dir(&rules)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", rules.display()))
+        .flatten()
+        .filter_map(|family| std::fs::read_dir(family.path().join("fixtures")).ok())
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect();
+    dirs.sort();
+    dirs
+}

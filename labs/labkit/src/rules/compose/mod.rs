@@ -8,9 +8,9 @@ use formats::dockerfile::shell::never_fails;
 use formats::image_ref::{ImageRef, Pinning};
 use formats::yaml::{Node, Value};
 
-use crate::rule::{CheckCtx, Outcome, Rule};
-use crate::secrets::{is_secret_name, secret_value_kind};
-use crate::simple_rule::{Finding, SimpleRule, outcome};
+use crate::engine::rule::{CheckCtx, Outcome, Rule};
+use crate::rules::secrets::{is_secret_name, secret_value_kind};
+use crate::engine::simple_rule::{Finding, SimpleRule, outcome};
 use crate::tri;
 
 /// The Compose file named by the `file` parameter, or the first default name present.

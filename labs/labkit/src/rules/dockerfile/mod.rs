@@ -14,9 +14,9 @@ use formats::dockerfile::{
     parse_json_string_array, split_words,
 };
 use formats::image_ref::{ImageRef, Pinning};
-use crate::rule::{CheckCtx, Outcome, Rule};
-use crate::secrets::{is_secret_name, secret_value_kind};
-use crate::simple_rule::{Finding, SimpleRule, outcome};
+use crate::engine::rule::{CheckCtx, Outcome, Rule};
+use crate::rules::secrets::{is_secret_name, secret_value_kind};
+use crate::engine::simple_rule::{Finding, SimpleRule, outcome};
 use crate::tri;
 
 const FILE_PARAM: &str = "file: the Dockerfile, relative to the checked directory (default `Dockerfile`, else `Containerfile`)";

@@ -7,8 +7,8 @@ use formats::image_ref::{ImageRef, Pinning};
 use formats::k8s::{Container, Manifests, Object, PodTemplate, selector_matches};
 use formats::yaml::{self, Node, Value};
 
-use crate::rule::{CheckCtx, Outcome, Rule};
-use crate::simple_rule::{Finding, SimpleRule, outcome};
+use crate::engine::rule::{CheckCtx, Outcome, Rule};
+use crate::engine::simple_rule::{Finding, SimpleRule, outcome};
 use crate::tri;
 
 /// The files named by the `files` parameter, or every `.yaml`/`.yml` file under the

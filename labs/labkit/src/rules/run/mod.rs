@@ -1,11 +1,11 @@
 //! Clean-room runs: start the participant's service the way a fresh server would (see
-//! [`crate::sandbox`]) and look at what it does.
+//! [`crate::cleanroom::sandbox`]) and look at what it does.
 
 use std::path::Path;
 
-use crate::rule::{CheckCtx, Outcome, Rule};
-use crate::service;
-use crate::snapshot::Snapshot;
+use crate::engine::rule::{CheckCtx, Outcome, Rule};
+use crate::cleanroom::service;
+use crate::cleanroom::snapshot::Snapshot;
 use crate::tri;
 
 pub fn rules() -> Vec<Box<dyn Rule>> {

@@ -1,7 +1,7 @@
 //! Most rules are a stable ID, two texts and one function. [`SimpleRule`] holds exactly
 //! that, so a rule family is a list of values rather than a struct and impl per rule.
 
-use crate::rule::{CheckCtx, Outcome, Rule};
+use crate::engine::rule::{CheckCtx, Outcome, Rule};
 
 pub struct SimpleRule {
     pub id: &'static str,

@@ -4,9 +4,9 @@
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use crate::process::GroupChild;
-use crate::rule::{CheckCtx, Outcome};
-use crate::sandbox::Sandbox;
+use crate::cleanroom::process::GroupChild;
+use crate::engine::rule::{CheckCtx, Outcome};
+use crate::cleanroom::sandbox::Sandbox;
 
 /// A service started from the participant's start command, plus its clean room.
 /// Field order matters: the service is stopped before the sandbox is removed.
@@ -51,7 +51,7 @@ fn listening(port: u16) -> bool {
 
 /// Why a service may be missing, appended to start failures when it is.
 fn demo_service_note(ctx: &CheckCtx) -> &'static str {
-    if ctx.toolbox.demo_service.is_none() && crate::toolbox::find_demo_service().is_none() {
+    if ctx.toolbox.demo_service.is_none() && crate::cleanroom::toolbox::find_demo_service().is_none() {
         " (note: `demo-service` was not found, so the clean room could not offer it: put it next to the checker, on PATH, or set DEVOOPS_DEMO_SERVICE)"
     } else {
         ""

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use crate::process::{GroupChild, Waited};
-use crate::rule::{CheckCtx, Outcome, Rule};
-use crate::service;
+use crate::cleanroom::process::{GroupChild, Waited};
+use crate::engine::rule::{CheckCtx, Outcome, Rule};
+use crate::cleanroom::service;
 use crate::tri;
 use crate::xmlish;
 

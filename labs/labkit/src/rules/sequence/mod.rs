@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use crate::process::{GroupChild, Waited};
-use crate::rule::{CheckCtx, Outcome, Rule};
-use crate::sandbox::Sandbox;
-use crate::service;
+use crate::cleanroom::process::{GroupChild, Waited};
+use crate::engine::rule::{CheckCtx, Outcome, Rule};
+use crate::cleanroom::sandbox::Sandbox;
+use crate::cleanroom::service;
 use crate::tri;
 
 pub fn rules() -> Vec<Box<dyn Rule>> {

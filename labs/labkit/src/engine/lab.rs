@@ -21,7 +21,7 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
-use crate::registry;
+use crate::engine::registry;
 
 /// A problem in a lab.toml, with the file and line it is on.
 #[derive(Debug, Clone, PartialEq, Eq)]

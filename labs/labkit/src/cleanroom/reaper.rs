@@ -4,7 +4,7 @@
 //! that reaps slowly or never (`docker run` without `--init`), so on Linux the checker makes
 //! itself a child subreaper and reaps the orphans it adopts.
 //!
-//! The checker's own children are reaped by their owners ([`crate::process::GroupChild`]);
+//! The checker's own children are reaped by their owners ([`crate::cleanroom::process::GroupChild`]);
 //! the reaper leaves every tracked process-group leader alone, and spawning holds the same
 //! lock as a reaping pass, so a child can never be reaped before it is tracked.
 
@@ -44,7 +44,7 @@ fn reap_orphans() {
 
     let _guard = spawn_guard();
     let me = std::process::id() as i32;
-    let tracked = crate::interrupt::tracked_groups();
+    let tracked = crate::cleanroom::interrupt::tracked_groups();
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return;
     };

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::lab::{Lab, LabError};
+use crate::engine::lab::{Lab, LabError};
 
 include!(concat!(env!("OUT_DIR"), "/embedded_labs.rs"));
 

@@ -55,14 +55,14 @@ fn kill_everything() {
     // Stop new children first: once the running check's service dies, the runner moves on to
     // the next check and would start another clean room that nobody is left to kill. The
     // guard is never released; the process exits right after this.
-    std::mem::forget(crate::reaper::spawn_guard());
+    std::mem::forget(crate::cleanroom::reaper::spawn_guard());
     for pgid in GROUPS.lock().map(|g| g.clone()).unwrap_or_default() {
         if let Some(pid) = Pid::from_raw(pgid) {
             let _ = kill_process_group(pid, Signal::KILL);
         }
     }
     for marker in MARKERS.lock().map(|m| m.clone()).unwrap_or_default() {
-        crate::process::kill_marked(&marker);
+        crate::cleanroom::process::kill_marked(&marker);
     }
 }
 

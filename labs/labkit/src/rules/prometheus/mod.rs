@@ -5,8 +5,8 @@ use serde::Deserialize;
 
 use formats::dotenv;
 use formats::promtext::{self, Exposition};
-use crate::rule::{CheckCtx, Outcome, Rule};
-use crate::service;
+use crate::engine::rule::{CheckCtx, Outcome, Rule};
+use crate::cleanroom::service;
 use crate::tri;
 
 pub fn rules() -> Vec<Box<dyn Rule>> {

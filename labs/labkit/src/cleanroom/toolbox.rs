@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::multicall;
-use crate::rule::Toolbox;
-use crate::sandbox::{is_executable, which};
+use crate::engine::rule::Toolbox;
+use crate::cleanroom::sandbox::{is_executable, which};
 
 fn sibling_checker(dir: &Path) -> Option<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)

@@ -2,7 +2,7 @@
 //! carry no real secrets.
 
 use formats::dotenv::{self, EnvVar};
-use crate::rule::{CheckCtx, Outcome, Rule};
+use crate::engine::rule::{CheckCtx, Outcome, Rule};
 use crate::tri;
 
 pub fn rules() -> Vec<Box<dyn Rule>> {

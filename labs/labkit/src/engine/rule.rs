@@ -91,7 +91,7 @@ impl Outcome {
 /// Programs and limits the engine provides to rules that start processes.
 #[derive(Debug, Clone)]
 pub struct Toolbox {
-    /// The `demo-service` binary, when it could be found (see [`crate::toolbox::find_demo_service`]).
+    /// The `demo-service` binary, when it could be found (see [`crate::cleanroom::toolbox::find_demo_service`]).
     /// `None` means: look it up when a clean room needs it.
     pub demo_service: Option<PathBuf>,
     /// Upper bound for any single child process a check starts.

@@ -5,9 +5,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::process::{GroupChild, Waited};
-use crate::rule::{CheckCtx, Outcome, Rule};
-use crate::sandbox::which;
+use crate::cleanroom::process::{GroupChild, Waited};
+use crate::engine::rule::{CheckCtx, Outcome, Rule};
+use crate::cleanroom::sandbox::which;
 use crate::tri;
 
 pub fn rules() -> Vec<Box<dyn Rule>> {
@@ -73,7 +73,7 @@ impl Rule for Builds {
         }
         // Build from a copy: the engine may write into the context (e.g. .dockerignore rules).
         let context = scratch.path().join("context");
-        if let Err(e) = crate::sandbox::copy_tree(ctx.dir, &context) {
+        if let Err(e) = crate::cleanroom::sandbox::copy_tree(ctx.dir, &context) {
             return Outcome::fail(format!("cannot copy the build context: {e}"));
         }
         let tag = format!("devoops-check-{}", std::process::id());

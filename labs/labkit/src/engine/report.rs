@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::rule::{Outcome, Verdict};
+use crate::engine::rule::{Outcome, Verdict};
 
 /// The result of one check.
 #[derive(Debug, Clone)]

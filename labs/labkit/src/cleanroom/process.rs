@@ -50,9 +50,9 @@ impl GroupChild {
             .process_group(0);
         // Spawn and track under the reaper's lock: it must never reap our own child.
         let child = {
-            let _guard = crate::reaper::spawn_guard();
+            let _guard = crate::cleanroom::reaper::spawn_guard();
             let child = cmd.spawn()?;
-            crate::interrupt::track_group(child.id() as i32);
+            crate::cleanroom::interrupt::track_group(child.id() as i32);
             child
         };
         let pgid = Pid::from_raw(child.id() as i32);
@@ -136,7 +136,7 @@ impl GroupChild {
 impl Drop for GroupChild {
     fn drop(&mut self) {
         self.kill_group();
-        crate::interrupt::untrack_group(self.child.id() as i32);
+        crate::cleanroom::interrupt::untrack_group(self.child.id() as i32);
     }
 }
 

@@ -3,8 +3,8 @@
 use globset::{Glob, GlobSetBuilder};
 use regex::Regex;
 
-use crate::rule::{CheckCtx, Outcome, Rule};
-use crate::sandbox::is_executable;
+use crate::engine::rule::{CheckCtx, Outcome, Rule};
+use crate::cleanroom::sandbox::is_executable;
 use crate::tri;
 
 pub fn rules() -> Vec<Box<dyn Rule>> {

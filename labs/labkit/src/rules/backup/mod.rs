@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::process::{GroupChild, Waited, run_bounded};
-use crate::rule::{CheckCtx, Outcome, Rule};
-use crate::sandbox::Sandbox;
-use crate::service;
-use crate::simple_rule::SimpleRule;
+use crate::cleanroom::process::{GroupChild, Waited, run_bounded};
+use crate::engine::rule::{CheckCtx, Outcome, Rule};
+use crate::cleanroom::sandbox::Sandbox;
+use crate::cleanroom::service;
+use crate::engine::simple_rule::SimpleRule;
 use crate::tri;
 
 pub fn rules() -> Vec<Box<dyn Rule>> {

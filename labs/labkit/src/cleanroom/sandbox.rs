@@ -20,8 +20,8 @@ use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use formats::dotenv;
-use crate::process::{self, SANDBOX_MARKER};
-use crate::rule::{CheckCtx, Outcome};
+use crate::cleanroom::process::{self, SANDBOX_MARKER};
+use crate::engine::rule::{CheckCtx, Outcome};
 
 /// Tools every clean room offers: what a minimal server image or a fresh laptop has.
 pub const BASELINE_TOOLS: &[&str] = &[
@@ -134,13 +134,13 @@ impl Sandbox {
             .toolbox
             .demo_service
             .clone()
-            .or_else(crate::toolbox::find_demo_service);
+            .or_else(crate::cleanroom::toolbox::find_demo_service);
         if let Some(demo) = &demo {
             std::os::unix::fs::symlink(demo, bin.join("demo-service")).map_err(broken)?;
         }
         let port = free_port().map_err(broken)?;
         let marker = unique_marker();
-        crate::interrupt::track_marker(&marker);
+        crate::cleanroom::interrupt::track_marker(&marker);
         let mut env = BTreeMap::new();
         env.insert("PATH".to_string(), bin.display().to_string());
         env.insert("HOME".to_string(), home.display().to_string());
@@ -279,6 +279,6 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         process::kill_marked(&self.marker);
-        crate::interrupt::untrack_marker(&self.marker);
+        crate::cleanroom::interrupt::untrack_marker(&self.marker);
     }
 }

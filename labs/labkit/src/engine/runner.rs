@@ -4,10 +4,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::time::Instant;
 
-use crate::lab::{Check, Lab};
-use crate::registry;
-use crate::report::{CheckResult, Report};
-use crate::rule::{CheckCtx, Outcome, Toolbox};
+use crate::engine::lab::{Check, Lab};
+use crate::engine::registry;
+use crate::engine::report::{CheckResult, Report};
+use crate::engine::rule::{CheckCtx, Outcome, Toolbox};
 
 /// Run one check. A rule that panics is a bug in the engine, reported as a failed check
 /// rather than taking the whole run down.
