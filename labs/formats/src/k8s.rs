@@ -1,9 +1,9 @@
 //! Kubernetes manifests read as data: every object of every YAML document in the
 //! files it is given, the pod templates inside workloads, and label selectors.
 
-use crate::yaml::Node;
 #[cfg(test)]
 use crate::yaml;
+use crate::yaml::Node;
 
 /// One Kubernetes object and the file it came from.
 pub struct Object {

@@ -193,7 +193,8 @@ struct HistogramSeries {
 /// Validate a whole exposition.
 pub fn validate(text: &str) -> Exposition {
     let mut out = Exposition::default();
-    let mut problem = |line: usize, message: String| out.problems.push(LineError::at(line, message));
+    let mut problem =
+        |line: usize, message: String| out.problems.push(LineError::at(line, message));
     let mut types: HashMap<String, String> = HashMap::new();
     let mut helps: HashMap<String, String> = HashMap::new();
     let mut order: Vec<String> = Vec::new();

@@ -8,12 +8,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::cleanroom::toolbox;
 use crate::engine::catalog;
 use crate::engine::lab::Lab;
 use crate::engine::registry;
-use crate::reporters::{self, Format, HumanOptions};
 use crate::engine::runner;
-use crate::cleanroom::toolbox;
+use crate::reporters::{self, Format, HumanOptions};
 use crate::watch;
 
 /// Options every way of running checks shares.

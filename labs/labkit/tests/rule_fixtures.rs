@@ -78,9 +78,8 @@ fn every_rule_gives_the_verdict_its_fixtures_promise() {
                     "{id}/{verdict_dir}/{}",
                     case_dir.file_name().unwrap().to_string_lossy()
                 );
-                if let Some(known) = rule.param_names()
-                    && let Some(unknown) = case.params.keys().find(|k| !known.contains(&k.as_str()))
-                {
+                let known = rule.param_names();
+                if let Some(unknown) = case.params.keys().find(|k| !known.contains(&k.as_str())) {
                     failures.push(format!("{name}: {id} has no parameter `{unknown}`"));
                 }
                 let ctx = CheckCtx {

@@ -93,7 +93,10 @@ fn directives_only_count_at_the_top() {
 
 #[test]
 fn bad_directives_are_errors_with_their_line() {
-    assert_eq!(parse_err("# escape=`\n# escape=\\\nFROM a:1\n").line, Some(2));
+    assert_eq!(
+        parse_err("# escape=`\n# escape=\\\nFROM a:1\n").line,
+        Some(2)
+    );
     let e = parse_err("# escape=x\nFROM a:1\n");
     assert_eq!(e.line, Some(1));
     assert!(e.message.contains("escape"), "{e}");

@@ -19,9 +19,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use formats::dotenv;
 use crate::cleanroom::process::{self, SANDBOX_MARKER};
 use crate::engine::rule::{CheckCtx, Outcome};
+use formats::dotenv;
 
 /// Tools every clean room offers: what a minimal server image or a fresh laptop has.
 pub const BASELINE_TOOLS: &[&str] = &[
@@ -167,8 +167,8 @@ impl Sandbox {
     /// that is the point of the clean room.
     pub fn declare_env_file(&mut self, ctx: &CheckCtx, env_file: &str) -> Result<(), Outcome> {
         let text = ctx.read_text(env_file)?;
-        let vars = dotenv::parse(&text)
-            .map_err(|e| Outcome::fail(e.message).at(env_file, e.line))?;
+        let vars =
+            dotenv::parse(&text).map_err(|e| Outcome::fail(e.message).at(env_file, e.line))?;
         for var in vars {
             if !matches!(var.key.as_str(), "PATH" | "HOME" | "TMPDIR" | "PORT") {
                 self.env.insert(var.key, var.value);
@@ -188,27 +188,11 @@ impl Sandbox {
     }
 
     /// Add the `env` table from the check's parameters (values may use placeholders).
-    pub fn declare_lab_env(&mut self, ctx: &CheckCtx) -> Result<(), Outcome> {
-        let Some(value) = ctx.params.get("env") else {
-            return Ok(());
-        };
-        let table = value.as_table().ok_or_else(|| {
-            Outcome::fail(format!(
-                "lab.toml: check \"{}\": `env` must be a table of strings",
-                ctx.check_name
-            ))
-        })?;
-        for (key, value) in table {
-            let value = value.as_str().ok_or_else(|| {
-                Outcome::fail(format!(
-                    "lab.toml: check \"{}\": env.{key} must be a string",
-                    ctx.check_name
-                ))
-            })?;
+    pub fn declare_lab_env(&mut self, env: &BTreeMap<String, String>) {
+        for (key, value) in env {
             let expanded = self.expand(value);
             self.env.insert(key.clone(), expanded);
         }
-        Ok(())
     }
 
     /// A command for `command_line` (a program relative to the checked directory, then

@@ -1,12 +1,14 @@
 //! Start the participant's service inside a [`Sandbox`], wait until it listens, probe it over
 //! HTTP, and stop it. Shared by every rule that needs a running service.
 
+use std::collections::BTreeMap;
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use crate::cleanroom::process::GroupChild;
-use crate::engine::rule::{CheckCtx, Outcome};
 use crate::cleanroom::sandbox::Sandbox;
+use crate::engine::params::StrList;
+use crate::engine::rule::{CheckCtx, Outcome};
 
 /// A service started from the participant's start command, plus its clean room.
 /// Field order matters: the service is stopped before the sandbox is removed.
@@ -31,18 +33,64 @@ pub const CLEANROOM_PARAMS: &[&str] = &[
     "startup_seconds: how long the service may take to listen (default 5)",
 ];
 
-/// The line a clean-room rule's `params_doc` starts with.
+/// The line a clean-room rule's `params` documentation starts with.
 pub const CLEANROOM_PARAMS_LINE: &str =
     "(clean room) command, env_file, env, tools, startup_seconds";
 
-/// The parameter names of a rule that starts the service with [`start`]: the clean room's own
-/// (documented in [`CLEANROOM_PARAMS`]) followed by the rule's, for `Rule::param_names`.
-#[macro_export]
-macro_rules! cleanroom_param_names {
-    ($($own:literal),* $(,)?) => {
-        &["command", "env_file", "env", "tools", "startup_seconds", $($own),*]
+/// The clean-room parameters of a check, borrowed from its parameter struct.
+pub struct Room<'a> {
+    pub env_file: Option<&'a str>,
+    pub env: &'a BTreeMap<String, String>,
+    pub tools: &'a StrList,
+}
+
+/// A rule's parameter struct with the clean room's `env_file`, `env` and `tools` added to
+/// the rule's own fields (serde's `flatten` cannot be combined with `deny_unknown_fields`,
+/// so the shared fields are written into each struct). `service` also adds the
+/// `command` and `startup_seconds` that [`start`] needs.
+macro_rules! cleanroom_params {
+    (service $(#[$meta:meta])* struct $name:ident { $($body:tt)* }) => {
+        $crate::cleanroom::service::cleanroom_params! {
+            $(#[$meta])*
+            struct $name {
+                /// The start command, relative to the checked directory.
+                command: String,
+                /// How long the service may take to listen (default 5).
+                #[serde(default)]
+                startup_seconds: Option<u64>,
+                $($body)*
+            }
+        }
+    };
+    ($(#[$meta:meta])* struct $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct $name {
+            /// The participant's declared environment, e.g. ".env.example".
+            #[serde(default)]
+            env_file: Option<String>,
+            /// Extra variables from the lab; placeholders expand.
+            #[serde(default)]
+            env: std::collections::BTreeMap<String, String>,
+            /// Extra programs offered on PATH.
+            #[serde(default)]
+            tools: $crate::engine::params::StrList,
+            $($(#[$fmeta])* $field: $ty),*
+        }
+
+        impl $name {
+            fn room(&self) -> $crate::cleanroom::service::Room<'_> {
+                $crate::cleanroom::service::Room {
+                    env_file: self.env_file.as_deref(),
+                    env: &self.env,
+                    tools: &self.tools,
+                }
+            }
+        }
     };
 }
+pub(crate) use cleanroom_params;
 
 fn listening(port: u16) -> bool {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
@@ -51,18 +99,19 @@ fn listening(port: u16) -> bool {
 
 /// Why a service may be missing, appended to start failures when it is.
 fn demo_service_note(ctx: &CheckCtx) -> &'static str {
-    if ctx.toolbox.demo_service.is_none() && crate::cleanroom::toolbox::find_demo_service().is_none() {
+    if ctx.toolbox.demo_service.is_none()
+        && crate::cleanroom::toolbox::find_demo_service().is_none()
+    {
         " (note: `demo-service` was not found, so the clean room could not offer it: put it next to the checker, on PATH, or set DEVOOPS_DEMO_SERVICE)"
     } else {
         ""
     }
 }
 
-/// Prepare a sandbox from the check's parameters (see [`CLEANROOM_PARAMS`]).
-pub fn prepare(ctx: &CheckCtx) -> Result<Sandbox, Outcome> {
-    let tools = ctx.str_list_param("tools")?;
-    let mut sandbox = Sandbox::new(ctx, &tools)?;
-    if let Some(env_file) = ctx.opt_str_param("env_file")? {
+/// Prepare a sandbox from the check's clean-room parameters (see [`CLEANROOM_PARAMS`]).
+pub fn prepare(ctx: &CheckCtx, room: &Room) -> Result<Sandbox, Outcome> {
+    let mut sandbox = Sandbox::new(ctx, &room.tools.to_strs())?;
+    if let Some(env_file) = room.env_file {
         // Without the file the run still happens (its failure says more), just with nothing
         // declared.
         if ctx.path(env_file).exists() {
@@ -73,18 +122,21 @@ pub fn prepare(ctx: &CheckCtx) -> Result<Sandbox, Outcome> {
             ));
         }
     }
-    sandbox.declare_lab_env(ctx)?;
+    sandbox.declare_lab_env(room.env);
     Ok(sandbox)
 }
 
 /// Start the check's `command` in a fresh clean room and wait until it listens on the port
 /// the clean room gave it.
-pub fn start(ctx: &CheckCtx) -> Result<CleanRoom, Outcome> {
-    let sandbox = prepare(ctx)?;
-    let command = ctx.str_param("command")?;
+pub fn start(
+    ctx: &CheckCtx,
+    room: &Room,
+    command: &str,
+    startup_seconds: Option<u64>,
+) -> Result<CleanRoom, Outcome> {
+    let sandbox = prepare(ctx, room)?;
     let startup =
-        Duration::from_secs(ctx.opt_int_param("startup_seconds")?.unwrap_or(5).max(1) as u64)
-            .min(ctx.toolbox.process_timeout);
+        Duration::from_secs(startup_seconds.unwrap_or(5).max(1)).min(ctx.toolbox.process_timeout);
     let mut cmd = sandbox.command(command, &[])?;
     let mut service = GroupChild::spawn(&mut cmd, &sandbox.log_prefix("service"))
         .map_err(|e| Outcome::fail(format!("cannot start `{command}`: {e}")))?;

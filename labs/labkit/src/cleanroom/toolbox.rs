@@ -9,9 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::multicall;
-use crate::engine::rule::Toolbox;
 use crate::cleanroom::sandbox::{is_executable, which};
+use crate::engine::rule::Toolbox;
+use crate::multicall;
 
 fn sibling_checker(dir: &Path) -> Option<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::engine::registry;
 use crate::cleanroom::service::CLEANROOM_PARAMS;
+use crate::engine::registry;
 
 /// Every rule: ID, meaning, remediation and parameters, grouped by family prefix.
 pub fn rules_markdown() -> String {

@@ -21,6 +21,7 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
+use crate::engine::params::ParamError;
 use crate::engine::registry;
 
 /// A problem in a lab.toml, with the file and line it is on.
@@ -137,6 +138,46 @@ fn param_line(text: &str, check_line: usize, key: &str) -> usize {
         .unwrap_or(check_line)
 }
 
+/// A check's parameter mistake as a lab.toml error on the parameter's line: an unknown
+/// name with the nearest one the rule takes, a wrong type, or a missing parameter.
+fn param_error(
+    text: &str,
+    check_line: usize,
+    rule: &str,
+    known: &[&str],
+    e: ParamError,
+    file: &str,
+) -> LabError {
+    let line = e
+        .param
+        .as_deref()
+        .map_or(check_line, |p| param_line(text, check_line, p));
+    let takes = if known.is_empty() {
+        "it takes no parameters".to_string()
+    } else {
+        format!("it takes: {}", known.join(", "))
+    };
+    let message = match (&e.param, e.unknown) {
+        (Some(param), true) => {
+            let near = known
+                .iter()
+                .map(|k| (edit_distance(param, k), *k))
+                .filter(|(d, _)| *d <= 2)
+                .min()
+                .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+                .unwrap_or_default();
+            format!("{rule} has no parameter `{param}`{near}; {takes}")
+        }
+        (Some(param), false) => format!("{rule} parameter `{param}`: {}", e.message),
+        (None, _) => format!("{rule}: {}; {takes}", e.message),
+    };
+    LabError {
+        file: file.to_string(),
+        line: Some(line),
+        message,
+    }
+}
+
 impl Lab {
     /// Parse and validate lab.toml text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Lab, LabError> {
@@ -174,24 +215,6 @@ impl Lab {
                 };
                 return Err(error(Some(line), message));
             }
-            if let Some(known) = registry::find(&rule).and_then(|r| r.param_names())
-                && let Some(unknown) = check.params.keys().find(|k| !known.contains(&k.as_str()))
-            {
-                let near = known
-                    .iter()
-                    .map(|k| (edit_distance(unknown, k), *k))
-                    .filter(|(d, _)| *d <= 2)
-                    .min()
-                    .map(|(_, k)| format!(" (did you mean `{k}`?)"))
-                    .unwrap_or_default();
-                return Err(error(
-                    Some(param_line(text, line, unknown)),
-                    format!(
-                        "{rule} has no parameter `{unknown}`{near}; it takes: {}",
-                        known.join(", ")
-                    ),
-                ));
-            }
             let name_line = line_of(text, check.name.span());
             let name = check.name.into_inner();
             if checks.iter().any(|c| c.name == name) {
@@ -199,6 +222,11 @@ impl Lab {
                     Some(name_line),
                     format!("two checks are named {name:?}; names identify checks in reports"),
                 ));
+            }
+            if let Some(found) = registry::find(&rule)
+                && let Err(e) = found.validate(&check.params)
+            {
+                return Err(param_error(text, line, &rule, found.param_names(), e, file));
             }
             checks.push(Check {
                 rule,

@@ -5,9 +5,10 @@
 
 pub mod catalog;
 pub mod docs;
+pub mod findings;
 pub mod lab;
+pub mod params;
 pub mod registry;
 pub mod report;
 pub mod rule;
 pub mod runner;
-pub mod simple_rule;

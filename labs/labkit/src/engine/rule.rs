@@ -1,13 +1,18 @@
 //! The rule model every check is built on.
 //!
-//! A [`Rule`] is a named, documented assertion about a directory (the participant's
-//! `scenario/`, or a lab's `solution/`). `lab.toml` selects rules by ID and gives each one
-//! parameters; the engine hands those to the rule in a [`CheckCtx`] and gets back an
-//! [`Outcome`]. Rules never modify the directory they look at.
+//! A rule ([`RuleDef`]) is a named, documented assertion about a directory (the
+//! participant's `scenario/`, or a lab's `solution/`). `lab.toml` selects rules by ID and
+//! gives each one parameters, read into the rule's own typed struct; the engine hands the
+//! directory to the rule in a [`CheckCtx`] and gets back an [`Outcome`]. Rules never modify
+//! the directory they look at.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+
+use crate::engine::params::{self, ParamError};
 
 /// The result of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -110,10 +115,10 @@ impl Default for Toolbox {
 /// What a rule sees: the directory being checked and the parameters `lab.toml` gave this check.
 ///
 /// Helpers read files so that a missing, unreadable, binary or non-UTF-8 file becomes a failed
-/// [`Outcome`] with a clear message, never a panic. Parameter helpers turn a mistake in
-/// `lab.toml` into a failed outcome that names the check and the parameter.
+/// [`Outcome`] with a clear message, never a panic.
 pub struct CheckCtx<'a> {
     pub dir: &'a Path,
+    /// The check's `[check.params]`, read into the rule's parameter struct by [`Rule::check`].
     pub params: &'a toml::Table,
     /// The check's name in lab.toml, used in messages about bad parameters.
     pub check_name: &'a str,
@@ -152,83 +157,71 @@ impl<'a> CheckCtx<'a> {
             Outcome::fail(format!("`{rel}` is not valid UTF-8 text")).at(rel, Some(line))
         })
     }
-
-    fn param_error(&self, key: &str, expected: &str) -> Outcome {
-        Outcome::fail(format!(
-            "lab.toml: check \"{}\" needs parameter `{key}` ({expected})",
-            self.check_name
-        ))
-        .at("lab.toml", None)
-    }
-
-    /// A required string parameter.
-    pub fn str_param(&self, key: &str) -> Result<&'a str, Outcome> {
-        self.opt_str_param(key)?
-            .ok_or_else(|| self.param_error(key, "a string"))
-    }
-
-    /// An optional string parameter; present but not a string is an error.
-    pub fn opt_str_param(&self, key: &str) -> Result<Option<&'a str>, Outcome> {
-        match self.params.get(key) {
-            None => Ok(None),
-            Some(toml::Value::String(s)) => Ok(Some(s.as_str())),
-            Some(_) => Err(self.param_error(key, "a string")),
-        }
-    }
-
-    /// An optional integer parameter.
-    pub fn opt_int_param(&self, key: &str) -> Result<Option<i64>, Outcome> {
-        match self.params.get(key) {
-            None => Ok(None),
-            Some(toml::Value::Integer(i)) => Ok(Some(*i)),
-            Some(_) => Err(self.param_error(key, "an integer")),
-        }
-    }
-
-    /// An optional boolean parameter with a default.
-    pub fn bool_param_or(&self, key: &str, default: bool) -> Result<bool, Outcome> {
-        match self.params.get(key) {
-            None => Ok(default),
-            Some(toml::Value::Boolean(b)) => Ok(*b),
-            Some(_) => Err(self.param_error(key, "true or false")),
-        }
-    }
-
-    /// A list of strings; a single string counts as a list of one; absent is empty.
-    pub fn str_list_param(&self, key: &str) -> Result<Vec<&'a str>, Outcome> {
-        match self.params.get(key) {
-            None => Ok(Vec::new()),
-            Some(toml::Value::String(s)) => Ok(vec![s.as_str()]),
-            Some(toml::Value::Array(items)) => items
-                .iter()
-                .map(|v| {
-                    v.as_str()
-                        .ok_or_else(|| self.param_error(key, "a list of strings"))
-                })
-                .collect(),
-            Some(_) => Err(self.param_error(key, "a list of strings")),
-        }
-    }
 }
 
-/// A named, documented assertion. IDs are stable: docs, lab.toml and reports refer to them.
-pub trait Rule: Send + Sync {
-    /// e.g. "DF003", "K8S010", "RUN001".
-    fn id(&self) -> &'static str;
+/// The rule shape every check has: a stable ID, what it asserts, how to fix a failure, the
+/// documentation of its parameters, and a check over a typed parameter struct `P` (a serde
+/// struct with `#[serde(deny_unknown_fields)]`, read from lab.toml's `[check.params]`).
+///
+/// The check answers with an [`Outcome`] (pass, fail, or skipped with a reason); rules that
+/// collect several problems build it from [`Finding`](crate::engine::findings::Finding)s
+/// with [`outcome`](crate::engine::findings::outcome).
+pub struct RuleDef<P> {
+    /// e.g. "DF003", "K8S010", "RUN001". Docs, lab.toml and reports refer to it.
+    pub id: &'static str,
     /// One line: what the rule asserts.
-    fn meaning(&self) -> &'static str;
+    pub meaning: &'static str,
     /// What to do when it fails.
+    pub remediation: &'static str,
+    /// `name: meaning` for each field of `P` (a test keeps them in step with the struct).
+    pub params: &'static [&'static str],
+    pub check: fn(&CheckCtx, &P) -> Outcome,
+}
+
+/// What the registry holds: any [`RuleDef`], whatever its parameter type.
+pub trait Rule: Send + Sync {
+    fn id(&self) -> &'static str;
+    fn meaning(&self) -> &'static str;
     fn remediation(&self) -> &'static str;
     /// The parameters lab.toml may give this rule, as `name: meaning` lines (for `--list-rules`).
-    fn params_doc(&self) -> &'static [&'static str] {
-        &[]
-    }
-    /// Every parameter name the rule reads: lab.toml keys outside this list are reported as
-    /// mistakes when the lab is loaded. `None` (the default) accepts any key.
-    fn param_names(&self) -> Option<&'static [&'static str]> {
-        None
-    }
+    fn params_doc(&self) -> &'static [&'static str];
+    /// Every parameter name the rule takes: the fields of its parameter struct.
+    fn param_names(&self) -> &'static [&'static str];
+    /// Read a check's parameters as the rule would, without running it.
+    fn validate(&self, params: &toml::Table) -> Result<(), ParamError>;
+    /// Read `ctx.params` and run the check; bad parameters are a failed outcome.
     fn check(&self, ctx: &CheckCtx) -> Outcome;
+}
+
+impl<P: DeserializeOwned> Rule for RuleDef<P> {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+    fn meaning(&self) -> &'static str {
+        self.meaning
+    }
+    fn remediation(&self) -> &'static str {
+        self.remediation
+    }
+    fn params_doc(&self) -> &'static [&'static str] {
+        self.params
+    }
+    fn param_names(&self) -> &'static [&'static str] {
+        params::field_names::<P>()
+    }
+    fn validate(&self, params: &toml::Table) -> Result<(), ParamError> {
+        params::parse::<P>(params).map(drop)
+    }
+    fn check(&self, ctx: &CheckCtx) -> Outcome {
+        match params::parse::<P>(ctx.params) {
+            Ok(params) => (self.check)(ctx, &params),
+            Err(e) => Outcome::fail(format!(
+                "lab.toml: check \"{}\" ({}): {e}",
+                ctx.check_name, self.id
+            ))
+            .at("lab.toml", None),
+        }
+    }
 }
 
 /// Shorthand for rule families: unwrap a `Result<T, Outcome>` or return the failed outcome.

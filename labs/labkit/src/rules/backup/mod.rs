@@ -13,14 +13,14 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::cleanroom::process::{GroupChild, Waited, run_bounded};
-use crate::engine::rule::{CheckCtx, Outcome, Rule};
 use crate::cleanroom::sandbox::Sandbox;
-use crate::cleanroom::service;
-use crate::engine::simple_rule::SimpleRule;
+use crate::cleanroom::service::{self, cleanroom_params};
+use crate::engine::rule::RuleDef;
+use crate::engine::rule::{CheckCtx, Outcome, Rule};
 use crate::tri;
 
 pub fn rules() -> Vec<Box<dyn Rule>> {
-    vec![Box::new(SimpleRule {
+    vec![Box::new(RuleDef {
         id: "BACKUP001",
         meaning: "backup.sh and restore.sh round-trip the service's data: notes written through the API survive backup, a wiped data directory and restore",
         remediation: "backup.sh: archive everything under $DATA_DIR into the file given as $1 (tar -czf \"$1\" -C \"$DATA_DIR\" .); restore.sh: empty $DATA_DIR and unpack $1 into it",
@@ -47,10 +47,19 @@ const NOTES: [(&str, &str); 3] = [
 /// The bearer token the checker gives the service, so writes are authorised.
 const TOKEN: &str = "backup-round-trip";
 
-fn round_trip(ctx: &CheckCtx) -> Outcome {
-    let backup = tri!(ctx.opt_str_param("backup")).unwrap_or("./backup.sh");
-    let restore = tri!(ctx.opt_str_param("restore")).unwrap_or("./restore.sh");
-    let mut sandbox = tri!(service::prepare(ctx));
+cleanroom_params! {
+    struct BackupParams {
+        #[serde(default)]
+        backup: Option<String>,
+        #[serde(default)]
+        restore: Option<String>,
+    }
+}
+
+fn round_trip(ctx: &CheckCtx, p: &BackupParams) -> Outcome {
+    let backup = p.backup.as_deref().unwrap_or("./backup.sh");
+    let restore = p.restore.as_deref().unwrap_or("./restore.sh");
+    let mut sandbox = tri!(service::prepare(ctx, &p.room()));
     // Started through the clean room's own `bin/demo-service` link: the name matters
     // (a checker binary started as `demo-service` is the service, see `multicall`).
     let demo = sandbox.bin.join("demo-service");

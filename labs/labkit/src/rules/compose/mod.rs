@@ -1,6 +1,8 @@
 //! The COMPOSExxx rules: where a service keeps its state, whether Compose can tell
 //! it is healthy, waits for it, and restarts it.
 
+use serde::Deserialize;
+
 use formats::compose::{
     ComposeFile, DEFAULT_FILES, Mount, MountSource, Service, interpolate_defaults, is_home_path,
 };
@@ -8,14 +10,15 @@ use formats::dockerfile::shell::never_fails;
 use formats::image_ref::{ImageRef, Pinning};
 use formats::yaml::{Node, Value};
 
-use crate::engine::rule::{CheckCtx, Outcome, Rule};
+use crate::engine::findings::{Finding, outcome};
+use crate::engine::params::StrList;
+use crate::engine::rule::{CheckCtx, Outcome, Rule, RuleDef};
 use crate::rules::secrets::{is_secret_name, secret_value_kind};
-use crate::engine::simple_rule::{Finding, SimpleRule, outcome};
 use crate::tri;
 
 /// The Compose file named by the `file` parameter, or the first default name present.
-fn load(ctx: &CheckCtx) -> Result<ComposeFile, Outcome> {
-    let file = match ctx.opt_str_param("file")? {
+fn load(ctx: &CheckCtx, file: Option<&str>) -> Result<ComposeFile, Outcome> {
+    let file = match file {
         Some(file) => file.to_string(),
         None => DEFAULT_FILES
             .iter()
@@ -33,14 +36,9 @@ fn load(ctx: &CheckCtx) -> Result<ComposeFile, Outcome> {
     ComposeFile::parse(&file, &text).map_err(|e| Outcome::fail(e.message).at(&file, e.line))
 }
 
-/// The service named by a required `service` parameter, or a failed outcome
+/// The service named `name` (a required `service` parameter), or a failed outcome
 /// listing the services there are.
-fn required_service<'a>(
-    compose: &'a ComposeFile,
-    ctx: &CheckCtx,
-    param: &str,
-) -> Result<Service<'a>, Outcome> {
-    let name = ctx.str_param(param)?;
+fn required_service<'a>(compose: &'a ComposeFile, name: &str) -> Result<Service<'a>, Outcome> {
     compose.service(name).ok_or_else(|| {
         let names: Vec<String> = compose.services().into_iter().map(|s| s.name).collect();
         Outcome::fail(format!(
@@ -55,9 +53,8 @@ fn required_service<'a>(
 /// The services named by an optional `services` list parameter; all services when absent.
 fn selected_services<'a>(
     compose: &'a ComposeFile,
-    ctx: &CheckCtx,
+    names: &StrList,
 ) -> Result<Vec<Service<'a>>, Outcome> {
-    let names = ctx.str_list_param("services")?;
     if names.is_empty() {
         return Ok(compose.services());
     }
@@ -76,8 +73,8 @@ const FILE_PARAM: &str = "file: the Compose file (default: compose.yaml, compose
 const SERVICES_PARAM: &str = "services: the services to look at (default: all)";
 
 pub fn rules() -> Vec<Box<dyn Rule>> {
-    let rules = [
-        SimpleRule {
+    vec![
+        Box::new(RuleDef {
             id: "COMPOSE001",
             meaning: "The service keeps its data in a named volume, not in the container's writable layer or a host directory",
             remediation: "Mount a named volume at the data directory (volumes: [notes-data:/data]) and declare it under the top-level volumes:",
@@ -87,15 +84,15 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
                 "data_dir: where it writes (default: the service's DATA_DIR environment value)",
             ],
             check: data_in_named_volume,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "COMPOSE002",
             meaning: "Each service has a healthcheck that really probes it",
             remediation: "Add healthcheck: {test: [\"CMD\", \"curl\", \"-fsS\", \"http://localhost:8080/healthz\"], interval: 10s, retries: 3}",
             params: &[FILE_PARAM, SERVICES_PARAM],
             check: healthcheck_present,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "COMPOSE003",
             meaning: "depends_on waits for dependencies to be healthy (condition: service_healthy), not merely started",
             remediation: "Write depends_on: {app: {condition: service_healthy}} and give the dependency a healthcheck",
@@ -105,42 +102,68 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
                 "depends_on: services it must wait for (default: whatever it lists)",
             ],
             check: depends_on_healthy,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "COMPOSE004",
             meaning: "Each service has a restart policy, so a crash or a host reboot does not leave it down",
             remediation: "Add restart: unless-stopped (or always / on-failure)",
             params: &[FILE_PARAM, SERVICES_PARAM],
             check: restart_policy,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "COMPOSE005",
             meaning: "Every image a service pulls is pinned to a version tag or digest",
             remediation: "Write image: name:<version> (best with @sha256:<digest>), never latest or no tag",
             params: &[FILE_PARAM, SERVICES_PARAM],
             check: images_pinned,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "COMPOSE006",
             meaning: "No secrets written into the Compose file's environment",
             remediation: "Reference them (API_TOKEN: ${API_TOKEN}), load an env_file kept out of git, or use Compose secrets:",
             params: &[FILE_PARAM, SERVICES_PARAM],
             check: no_literal_secrets,
-        },
-    ];
-    rules
-        .into_iter()
-        .map(|r| Box::new(r) as Box<dyn Rule>)
-        .collect()
+        }),
+    ]
+}
+
+/// The parameters of the rules that look at a selection of services.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServicesParams {
+    #[serde(default)]
+    file: Option<String>,
+    #[serde(default)]
+    services: StrList,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VolumeParams {
+    #[serde(default)]
+    file: Option<String>,
+    service: String,
+    #[serde(default)]
+    data_dir: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DependsParams {
+    #[serde(default)]
+    file: Option<String>,
+    service: String,
+    #[serde(default)]
+    depends_on: StrList,
 }
 
 // ---------------------------------------------------------------- COMPOSE001
 
-fn data_in_named_volume(ctx: &CheckCtx) -> Outcome {
-    let compose = tri!(load(ctx));
+fn data_in_named_volume(ctx: &CheckCtx, p: &VolumeParams) -> Outcome {
+    let compose = tri!(load(ctx, p.file.as_deref()));
     let file = compose.file.as_str();
-    let service = tri!(required_service(&compose, ctx, "service"));
-    let data_dir = match tri!(ctx.opt_str_param("data_dir")) {
+    let service = tri!(required_service(&compose, &p.service));
+    let data_dir = match p.data_dir.as_deref() {
         Some(dir) => dir.to_string(),
         None => match service
             .env_value("DATA_DIR")
@@ -230,12 +253,12 @@ fn disguised_bind(decl: &Node) -> Option<String> {
 
 // ---------------------------------------------------------------- COMPOSE002
 
-fn healthcheck_present(ctx: &CheckCtx) -> Outcome {
-    let compose = tri!(load(ctx));
+fn healthcheck_present(ctx: &CheckCtx, p: &ServicesParams) -> Outcome {
+    let compose = tri!(load(ctx, p.file.as_deref()));
     let file = compose.file.as_str();
     let mut findings = Vec::new();
     let mut seen = Vec::new();
-    for service in tri!(selected_services(&compose, ctx)) {
+    for service in tri!(selected_services(&compose, &p.services)) {
         match healthcheck_problem(&service) {
             Some((line, message)) => findings.push(Finding::new(file, Some(line), message)),
             None => seen.push(service.name.clone()),
@@ -302,11 +325,11 @@ fn healthcheck_problem(service: &Service) -> Option<(usize, String)> {
 
 // ---------------------------------------------------------------- COMPOSE003
 
-fn depends_on_healthy(ctx: &CheckCtx) -> Outcome {
-    let compose = tri!(load(ctx));
+fn depends_on_healthy(ctx: &CheckCtx, p: &DependsParams) -> Outcome {
+    let compose = tri!(load(ctx, p.file.as_deref()));
     let file = compose.file.as_str();
-    let service = tri!(required_service(&compose, ctx, "service"));
-    let required = tri!(ctx.str_list_param("depends_on"));
+    let service = tri!(required_service(&compose, &p.service));
+    let required = p.depends_on.to_strs();
     let deps = service.depends_on();
     let mut findings = Vec::new();
     for needed in &required {
@@ -366,11 +389,11 @@ fn depends_on_healthy(ctx: &CheckCtx) -> Outcome {
 
 const RESTARTING: [&str; 3] = ["always", "unless-stopped", "on-failure"];
 
-fn restart_policy(ctx: &CheckCtx) -> Outcome {
-    let compose = tri!(load(ctx));
+fn restart_policy(ctx: &CheckCtx, p: &ServicesParams) -> Outcome {
+    let compose = tri!(load(ctx, p.file.as_deref()));
     let file = compose.file.as_str();
     let mut findings = Vec::new();
-    for service in tri!(selected_services(&compose, ctx)) {
+    for service in tri!(selected_services(&compose, &p.services)) {
         let restart = service.node.get("restart").and_then(Node::scalar_text);
         let deploy = service
             .node
@@ -406,12 +429,12 @@ fn restart_policy(ctx: &CheckCtx) -> Outcome {
 
 // ---------------------------------------------------------------- COMPOSE005
 
-fn images_pinned(ctx: &CheckCtx) -> Outcome {
-    let compose = tri!(load(ctx));
+fn images_pinned(ctx: &CheckCtx, p: &ServicesParams) -> Outcome {
+    let compose = tri!(load(ctx, p.file.as_deref()));
     let file = compose.file.as_str();
     let mut findings = Vec::new();
     let mut notes = Vec::new();
-    for service in tri!(selected_services(&compose, ctx)) {
+    for service in tri!(selected_services(&compose, &p.services)) {
         // With `build:`, `image:` only names what Compose builds: nothing is pulled.
         if service.node.get("build").is_some() {
             continue;
@@ -447,11 +470,11 @@ fn images_pinned(ctx: &CheckCtx) -> Outcome {
 
 // ---------------------------------------------------------------- COMPOSE006
 
-fn no_literal_secrets(ctx: &CheckCtx) -> Outcome {
-    let compose = tri!(load(ctx));
+fn no_literal_secrets(ctx: &CheckCtx, p: &ServicesParams) -> Outcome {
+    let compose = tri!(load(ctx, p.file.as_deref()));
     let file = compose.file.as_str();
     let mut findings = Vec::new();
-    for service in tri!(selected_services(&compose, ctx)) {
+    for service in tri!(selected_services(&compose, &p.services)) {
         for (key, value, line) in service.environment() {
             let Some(value) = value else { continue };
             let referenced = value.trim_start().starts_with('$');

@@ -6,7 +6,13 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use regex::Regex;
+use serde::Deserialize;
 
+use crate::engine::findings::{Finding, outcome};
+use crate::engine::params::StrList;
+use crate::engine::rule::{CheckCtx, Outcome, Rule, RuleDef};
+use crate::rules::secrets::{is_secret_name, secret_value_kind};
+use crate::tri;
 use formats::dockerfile::dockerignore::DockerIgnore;
 use formats::dockerfile::shell::{Command, commands, never_fails};
 use formats::dockerfile::{
@@ -14,16 +20,12 @@ use formats::dockerfile::{
     parse_json_string_array, split_words,
 };
 use formats::image_ref::{ImageRef, Pinning};
-use crate::engine::rule::{CheckCtx, Outcome, Rule};
-use crate::rules::secrets::{is_secret_name, secret_value_kind};
-use crate::engine::simple_rule::{Finding, SimpleRule, outcome};
-use crate::tri;
 
 const FILE_PARAM: &str = "file: the Dockerfile, relative to the checked directory (default `Dockerfile`, else `Containerfile`)";
 
 pub fn rules() -> Vec<Box<dyn Rule>> {
-    let rules = [
-        SimpleRule {
+    vec![
+        Box::new(RuleDef {
             id: "DF001",
             meaning: "Every base image is pinned: a version tag or a digest, never `latest`, no tag, or a moving tag like `stable`",
             remediation: "Write FROM image:<version> (e.g. debian:12.8-slim), best with a digest: FROM image:<version>@sha256:<digest>",
@@ -32,43 +34,43 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
                 "require_digest: true to accept only @sha256: digests (default false)",
             ],
             check: base_images_pinned,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "DF002",
             meaning: "No script is downloaded and executed unverified (`curl … | sh`, `sh -c \"$(wget …)\"`, download then run)",
             remediation: "Install from the distribution's packages, or download a fixed version, check it with sha256sum -c, then run it",
             params: &[FILE_PARAM],
             check: no_download_and_execute,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "DF003",
             meaning: "ADD does not fetch URLs (unless verified with --checksum)",
             remediation: "Use COPY for local files; for a download use ADD --checksum=sha256:<hash> <url>, or curl + sha256sum -c in a RUN",
             params: &[FILE_PARAM],
             check: no_add_from_url,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "DF004",
             meaning: "No secrets in ENV, ARG, LABEL or RUN: they end up in the image and its history",
             remediation: "Pass secrets at run time (environment, mounted files: DB_PASSWORD_FILE=/run/secrets/db) or at build time with RUN --mount=type=secret",
             params: &[FILE_PARAM],
             check: no_secrets,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "DF005",
             meaning: "The final stage runs as a non-root USER",
             remediation: "Create a user (useradd --system app) and end the final stage with USER app (or a numeric UID), with no USER root after it",
             params: &[FILE_PARAM],
             check: non_root_user,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "DF006",
             meaning: "CMD and ENTRYPOINT use the exec form, so the service is PID 1 and receives SIGTERM",
             remediation: "Write CMD [\"/usr/local/bin/app\", \"--flag\"] (a JSON array), not CMD app --flag or [\"sh\", \"-c\", …]",
             params: &[FILE_PARAM],
             check: exec_form_entrypoint,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "DF007",
             meaning: "A .dockerignore keeps .git, .env and secret files out of the build context",
             remediation: "Add a .dockerignore next to the Dockerfile listing .git, .env (and .env.*), keys and secrets",
@@ -78,47 +80,71 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
                 "must_exclude: more paths the context must leave out",
             ],
             check: dockerignore_excludes_secrets,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "DF008",
             meaning: "The final stage declares a HEALTHCHECK that really probes the service",
             remediation: "Add HEALTHCHECK CMD curl -fsS http://localhost:8080/healthz || exit 1 (a command that fails when the service is unhealthy)",
             params: &[FILE_PARAM],
             check: healthcheck_present,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "DF009",
             meaning: "No distribution upgrade inside the build (apt-get upgrade, apk upgrade, yum update)",
             remediation: "Drop the upgrade and pick a newer base image tag instead: the build then stays reproducible",
             params: &[FILE_PARAM],
             check: no_upgrade,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "DF010",
             meaning: "apt-get install never prompts and skips recommended packages",
             remediation: "Write apt-get install -y --no-install-recommends <packages>",
             params: &[FILE_PARAM],
             check: lean_package_installs,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "DF011",
             meaning: "Package indexes and caches are fetched and removed in the same RUN as the install",
             remediation: "RUN apt-get update && apt-get install -y --no-install-recommends … && rm -rf /var/lib/apt/lists/*; apk add --no-cache; pip install --no-cache-dir",
             params: &[FILE_PARAM],
             check: package_caches_cleaned,
-        },
-    ];
-    rules
-        .into_iter()
-        .map(|r| Box::new(r) as Box<dyn Rule>)
-        .collect()
+        }),
+    ]
+}
+
+/// The parameter every DF rule takes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileParams {
+    #[serde(default)]
+    file: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PinParams {
+    #[serde(default)]
+    file: Option<String>,
+    #[serde(default)]
+    require_digest: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IgnoreParams {
+    #[serde(default)]
+    file: Option<String>,
+    #[serde(default)]
+    context: Option<String>,
+    #[serde(default)]
+    must_exclude: StrList,
 }
 
 /// The Dockerfile named by the `file` parameter, parsed, or the failed outcome that
 /// says why not (with the line of a syntax error).
-fn load(ctx: &CheckCtx) -> Result<(String, Dockerfile), Outcome> {
+fn load(ctx: &CheckCtx, file: Option<&str>) -> Result<(String, Dockerfile), Outcome> {
     // Podman and Buildah call it Containerfile; take that when there is no Dockerfile.
-    let rel = match ctx.opt_str_param("file")? {
+    let rel = match file {
         Some(file) => file.to_string(),
         None if !ctx.path("Dockerfile").exists() && ctx.path("Containerfile").is_file() => {
             "Containerfile".into()
@@ -173,9 +199,9 @@ fn all_runs(df: &Dockerfile) -> impl Iterator<Item = &Instruction> {
 
 // ---------------------------------------------------------------- DF001
 
-fn base_images_pinned(ctx: &CheckCtx) -> Outcome {
-    let (rel, df) = tri!(load(ctx));
-    let require_digest = tri!(ctx.bool_param_or("require_digest", false));
+fn base_images_pinned(ctx: &CheckCtx, p: &PinParams) -> Outcome {
+    let (rel, df) = tri!(load(ctx, p.file.as_deref()));
+    let require_digest = p.require_digest;
     let mut findings = Vec::new();
     let mut notes = Vec::new();
     for stage in df.stages() {
@@ -247,8 +273,8 @@ const VERIFIERS: [&str; 7] = [
     "minisign",
 ];
 
-fn no_download_and_execute(ctx: &CheckCtx) -> Outcome {
-    let (rel, df) = tri!(load(ctx));
+fn no_download_and_execute(ctx: &CheckCtx, p: &FileParams) -> Outcome {
+    let (rel, df) = tri!(load(ctx, p.file.as_deref()));
     let mut findings = Vec::new();
     for run in all_runs(&df) {
         let text = run.command_text();
@@ -351,8 +377,8 @@ fn download_target(cmd: &Command) -> Option<String> {
 
 // ---------------------------------------------------------------- DF003
 
-fn no_add_from_url(ctx: &CheckCtx) -> Outcome {
-    let (rel, df) = tri!(load(ctx));
+fn no_add_from_url(ctx: &CheckCtx, p: &FileParams) -> Outcome {
+    let (rel, df) = tri!(load(ctx, p.file.as_deref()));
     let mut findings = Vec::new();
     for add in df.instructions.iter().filter(|i| i.keyword == Keyword::Add) {
         let words: Vec<String> = match &add.exec {
@@ -388,8 +414,8 @@ fn is_remote(source: &str) -> bool {
 
 // ---------------------------------------------------------------- DF004
 
-fn no_secrets(ctx: &CheckCtx) -> Outcome {
-    let (rel, df) = tri!(load(ctx));
+fn no_secrets(ctx: &CheckCtx, p: &FileParams) -> Outcome {
+    let (rel, df) = tri!(load(ctx, p.file.as_deref()));
     let mut findings = Vec::new();
     for instr in &df.instructions {
         let line = Some(instr.line);
@@ -439,8 +465,8 @@ fn no_secrets(ctx: &CheckCtx) -> Outcome {
 
 // ---------------------------------------------------------------- DF005
 
-fn non_root_user(ctx: &CheckCtx) -> Outcome {
-    let (rel, df) = tri!(load(ctx));
+fn non_root_user(ctx: &CheckCtx, p: &FileParams) -> Outcome {
+    let (rel, df) = tri!(load(ctx, p.file.as_deref()));
     let Some((stage, user)) = effective(&df, Keyword::User) else {
         return Outcome::fail("the final stage never sets USER, so the container runs as root")
             .at(rel, final_from_line(&df));
@@ -481,8 +507,8 @@ fn non_root_user(ctx: &CheckCtx) -> Outcome {
 
 const SHELLS: [&str; 6] = ["sh", "bash", "ash", "dash", "zsh", "ksh"];
 
-fn exec_form_entrypoint(ctx: &CheckCtx) -> Outcome {
-    let (rel, df) = tri!(load(ctx));
+fn exec_form_entrypoint(ctx: &CheckCtx, p: &FileParams) -> Outcome {
+    let (rel, df) = tri!(load(ctx, p.file.as_deref()));
     let found: Vec<&Instruction> = [Keyword::Entrypoint, Keyword::Cmd]
         .into_iter()
         .filter_map(|k| effective(&df, k).map(|(_, i)| i))
@@ -562,15 +588,13 @@ fn looks_secret(file_name: &str) -> bool {
     env_file || key_file || named || (lower.contains("secret") && !is_example)
 }
 
-fn dockerignore_excludes_secrets(ctx: &CheckCtx) -> Outcome {
-    let (rel, _df) = tri!(load(ctx));
+fn dockerignore_excludes_secrets(ctx: &CheckCtx, p: &IgnoreParams) -> Outcome {
+    let (rel, _df) = tri!(load(ctx, p.file.as_deref()));
     let default_context = Path::new(&rel)
         .parent()
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let context = tri!(ctx.opt_str_param("context"))
-        .map(str::to_string)
-        .unwrap_or(default_context);
+    let context = p.context.clone().unwrap_or(default_context);
     let join = |name: &str| {
         if context.is_empty() {
             name.to_string()
@@ -588,11 +612,7 @@ fn dockerignore_excludes_secrets(ctx: &CheckCtx) -> Outcome {
     };
     let ignore = DockerIgnore::parse(&tri!(ctx.read_text(ignore_rel)));
     let mut required: Vec<String> = vec![".git".into(), ".env".into()];
-    required.extend(
-        tri!(ctx.str_list_param("must_exclude"))
-            .into_iter()
-            .map(str::to_string),
-    );
+    required.extend(p.must_exclude.0.iter().cloned());
     let mut found = Vec::new();
     collect_secret_files(&ctx.path(&context), "", 0, &mut found);
     for f in found {
@@ -651,8 +671,8 @@ fn collect_secret_files(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<St
 
 // ---------------------------------------------------------------- DF008
 
-fn healthcheck_present(ctx: &CheckCtx) -> Outcome {
-    let (rel, df) = tri!(load(ctx));
+fn healthcheck_present(ctx: &CheckCtx, p: &FileParams) -> Outcome {
+    let (rel, df) = tri!(load(ctx, p.file.as_deref()));
     let Some((_, check)) = effective(&df, Keyword::Healthcheck) else {
         return Outcome::fail(
             "the final stage has no HEALTHCHECK: nothing notices when the service hangs",
@@ -706,8 +726,8 @@ fn is_apt(c: &Command) -> bool {
     matches!(c.program(), Some("apt-get" | "apt"))
 }
 
-fn no_upgrade(ctx: &CheckCtx) -> Outcome {
-    let (rel, df) = tri!(load(ctx));
+fn no_upgrade(ctx: &CheckCtx, p: &FileParams) -> Outcome {
+    let (rel, df) = tri!(load(ctx, p.file.as_deref()));
     let mut findings = Vec::new();
     for (run, cmds) in package_commands(&df) {
         for c in &cmds {
@@ -735,8 +755,8 @@ fn no_upgrade(ctx: &CheckCtx) -> Outcome {
     outcome(&rel, findings, "no distribution upgrade during the build")
 }
 
-fn lean_package_installs(ctx: &CheckCtx) -> Outcome {
-    let (rel, df) = tri!(load(ctx));
+fn lean_package_installs(ctx: &CheckCtx, p: &FileParams) -> Outcome {
+    let (rel, df) = tri!(load(ctx, p.file.as_deref()));
     let mut findings = Vec::new();
     for (run, cmds) in package_commands(&df) {
         for c in cmds
@@ -779,8 +799,8 @@ static APT_LISTS_REMOVED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\brm\s+(?:-\S+\s+)*[^;&|\n]*/var/lib/apt/lists").expect("valid regex")
 });
 
-fn package_caches_cleaned(ctx: &CheckCtx) -> Outcome {
-    let (rel, df) = tri!(load(ctx));
+fn package_caches_cleaned(ctx: &CheckCtx, p: &FileParams) -> Outcome {
+    let (rel, df) = tri!(load(ctx, p.file.as_deref()));
     let pip_env = df
         .instructions
         .iter()

@@ -3,104 +3,139 @@
 use globset::{Glob, GlobSetBuilder};
 use regex::Regex;
 
-use crate::engine::rule::{CheckCtx, Outcome, Rule};
+use serde::Deserialize;
+
 use crate::cleanroom::sandbox::is_executable;
+use crate::engine::params::StrList;
+use crate::engine::rule::{CheckCtx, Outcome, Rule, RuleDef};
 use crate::tri;
 
 pub fn rules() -> Vec<Box<dyn Rule>> {
     vec![
-        Box::new(Exists),
-        Box::new(Executable),
-        Box::new(Forbidden),
-        Box::new(Required),
+        Box::new(RuleDef {
+            id: "FILE001",
+            meaning: "A file or directory the deployment needs is present",
+            remediation: "Create the file and commit it: what is not in the repository or the tarball does not exist on the server",
+            params: &[
+                "path: relative to the checked directory",
+                "kind: \"file\" (default), \"dir\" or \"any\"",
+            ],
+            check: exists,
+        }),
+        Box::new(RuleDef {
+            id: "FILE002",
+            meaning: "A script is executable and starts with a #! line naming its interpreter",
+            remediation: "Add a first line such as `#!/bin/sh` and run `chmod +x` (git keeps the mode; so does tar)",
+            params: &["path: the script, relative to the checked directory"],
+            check: executable,
+        }),
+        Box::new(RuleDef {
+            id: "FILE003",
+            meaning: "No file matching `files` contains a line matching `pattern` (e.g. a path that exists only on one laptop)",
+            remediation: "Replace the machine-specific value with a variable that has a documented default",
+            params: &[
+                "files: paths or globs, relative to the checked directory",
+                "pattern: a regular expression (Rust regex syntax)",
+                "what: words for the thing the pattern finds, used in the message",
+                "skip_comments: ignore lines starting with # (default true)",
+            ],
+            check: forbidden,
+        }),
+        Box::new(RuleDef {
+            id: "FILE004",
+            meaning: "Every file matching `files` contains a line matching `pattern`",
+            remediation: "Add the missing setting; the lab's hint says which one and why",
+            params: &[
+                "files: paths or globs, relative to the checked directory",
+                "pattern: a regular expression (Rust regex syntax)",
+                "what: words for what must be there, used in the message",
+            ],
+            check: required,
+        }),
     ]
 }
 
-/// FILE001: a path exists.
-struct Exists;
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PathParams {
+    path: String,
+    #[serde(default)]
+    kind: Option<String>,
+}
 
-impl Rule for Exists {
-    fn id(&self) -> &'static str {
-        "FILE001"
-    }
-    fn param_names(&self) -> Option<&'static [&'static str]> {
-        Some(&["path", "kind"])
-    }
-    fn meaning(&self) -> &'static str {
-        "A file or directory the deployment needs is present"
-    }
-    fn remediation(&self) -> &'static str {
-        "Create the file and commit it: what is not in the repository or the tarball does not exist on the server"
-    }
-    fn params_doc(&self) -> &'static [&'static str] {
-        &[
-            "path: relative to the checked directory",
-            "kind: \"file\" (default), \"dir\" or \"any\"",
-        ]
-    }
-    fn check(&self, ctx: &CheckCtx) -> Outcome {
-        let rel = tri!(ctx.str_param("path"));
-        let kind = tri!(ctx.opt_str_param("kind")).unwrap_or("file");
-        let path = ctx.path(rel);
-        let ok = match kind {
-            "file" => path.is_file(),
-            "dir" => path.is_dir(),
-            "any" => path.exists(),
-            other => {
-                return Outcome::fail(format!(
-                    "lab.toml: check \"{}\": kind {other:?} is not file, dir or any",
-                    ctx.check_name
-                ));
-            }
-        };
-        if ok {
-            Outcome::pass(format!("`{rel}` is there")).at(rel, None)
-        } else if path.exists() {
-            Outcome::fail(format!("`{rel}` exists but is not a {kind}")).at(rel, None)
-        } else {
-            Outcome::fail(format!("`{rel}` is missing")).at(rel, None)
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScriptParams {
+    path: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ForbiddenParams {
+    files: StrList,
+    pattern: String,
+    #[serde(default)]
+    what: Option<String>,
+    #[serde(default = "yes")]
+    skip_comments: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequiredParams {
+    files: StrList,
+    pattern: String,
+    #[serde(default)]
+    what: Option<String>,
+}
+
+/// FILE001: a path exists.
+fn exists(ctx: &CheckCtx, p: &PathParams) -> Outcome {
+    let rel = p.path.as_str();
+    let kind = p.kind.as_deref().unwrap_or("file");
+    let path = ctx.path(rel);
+    let ok = match kind {
+        "file" => path.is_file(),
+        "dir" => path.is_dir(),
+        "any" => path.exists(),
+        other => {
+            return Outcome::fail(format!(
+                "lab.toml: check \"{}\": kind {other:?} is not file, dir or any",
+                ctx.check_name
+            ));
         }
+    };
+    if ok {
+        Outcome::pass(format!("`{rel}` is there")).at(rel, None)
+    } else if path.exists() {
+        Outcome::fail(format!("`{rel}` exists but is not a {kind}")).at(rel, None)
+    } else {
+        Outcome::fail(format!("`{rel}` is missing")).at(rel, None)
     }
 }
 
 /// FILE002: a script can be run as it is.
-struct Executable;
-
-impl Rule for Executable {
-    fn id(&self) -> &'static str {
-        "FILE002"
+fn executable(ctx: &CheckCtx, p: &ScriptParams) -> Outcome {
+    let rel = p.path.as_str();
+    let text = tri!(ctx.read_text(rel));
+    if !text.starts_with("#!") {
+        return Outcome::fail(format!(
+            "`{rel}` does not start with #!: the system cannot tell which interpreter runs it"
+        ))
+        .at(rel, Some(1));
     }
-    fn param_names(&self) -> Option<&'static [&'static str]> {
-        Some(&["path"])
+    if !is_executable(&ctx.path(rel)) {
+        return Outcome::fail(format!("`{rel}` is not executable")).at(rel, None);
     }
-    fn meaning(&self) -> &'static str {
-        "A script is executable and starts with a #! line naming its interpreter"
-    }
-    fn remediation(&self) -> &'static str {
-        "Add a first line such as `#!/bin/sh` and run `chmod +x` (git keeps the mode; so does tar)"
-    }
-    fn params_doc(&self) -> &'static [&'static str] {
-        &["path: the script, relative to the checked directory"]
-    }
-    fn check(&self, ctx: &CheckCtx) -> Outcome {
-        let rel = tri!(ctx.str_param("path"));
-        let text = tri!(ctx.read_text(rel));
-        if !text.starts_with("#!") {
-            return Outcome::fail(format!(
-                "`{rel}` does not start with #!: the system cannot tell which interpreter runs it"
-            ))
-            .at(rel, Some(1));
-        }
-        if !is_executable(&ctx.path(rel)) {
-            return Outcome::fail(format!("`{rel}` is not executable")).at(rel, None);
-        }
-        Outcome::pass(format!("`{rel}` is an executable script")).at(rel, Some(1))
-    }
+    Outcome::pass(format!("`{rel}` is an executable script")).at(rel, Some(1))
 }
 
 /// The files a pattern rule looks at: `files` may hold paths or globs (`**/*.sh`).
-fn matching_files(ctx: &CheckCtx) -> Result<Vec<String>, Outcome> {
-    let patterns = ctx.str_list_param("files")?;
+fn matching_files(ctx: &CheckCtx, patterns: &StrList) -> Result<Vec<String>, Outcome> {
     if patterns.is_empty() {
         return Err(Outcome::fail(format!(
             "lab.toml: check \"{}\" needs `files` (paths or globs)",
@@ -108,7 +143,7 @@ fn matching_files(ctx: &CheckCtx) -> Result<Vec<String>, Outcome> {
         )));
     }
     let mut builder = GlobSetBuilder::new();
-    for pattern in &patterns {
+    for pattern in patterns.iter() {
         let glob = Glob::new(pattern)
             .map_err(|e| Outcome::fail(format!("lab.toml: check \"{}\": {e}", ctx.check_name)))?;
         builder.add(glob);
@@ -145,8 +180,7 @@ fn collect(
     }
 }
 
-fn regex_param(ctx: &CheckCtx) -> Result<Regex, Outcome> {
-    let pattern = ctx.str_param("pattern")?;
+fn regex_param(ctx: &CheckCtx, pattern: &str) -> Result<Regex, Outcome> {
     Regex::new(pattern).map_err(|e| {
         Outcome::fail(format!(
             "lab.toml: check \"{}\": `pattern` is not a valid regex: {e}",
@@ -156,95 +190,48 @@ fn regex_param(ctx: &CheckCtx) -> Result<Regex, Outcome> {
 }
 
 /// FILE003: a pattern must not appear (e.g. a developer's home directory).
-struct Forbidden;
-
-impl Rule for Forbidden {
-    fn id(&self) -> &'static str {
-        "FILE003"
-    }
-    fn param_names(&self) -> Option<&'static [&'static str]> {
-        Some(&["files", "pattern", "what", "skip_comments"])
-    }
-    fn meaning(&self) -> &'static str {
-        "No file matching `files` contains a line matching `pattern` (e.g. a path that exists only on one laptop)"
-    }
-    fn remediation(&self) -> &'static str {
-        "Replace the machine-specific value with a variable that has a documented default"
-    }
-    fn params_doc(&self) -> &'static [&'static str] {
-        &[
-            "files: paths or globs, relative to the checked directory",
-            "pattern: a regular expression (Rust regex syntax)",
-            "what: words for the thing the pattern finds, used in the message",
-            "skip_comments: ignore lines starting with # (default true)",
-        ]
-    }
-    fn check(&self, ctx: &CheckCtx) -> Outcome {
-        let files = tri!(matching_files(ctx));
-        let re = tri!(regex_param(ctx));
-        let what = tri!(ctx.opt_str_param("what")).unwrap_or("forbidden text");
-        let skip_comments = tri!(ctx.bool_param_or("skip_comments", true));
-        for rel in &files {
-            let text = tri!(ctx.read_text(rel));
-            for (i, line) in text.lines().enumerate() {
-                if skip_comments && line.trim_start().starts_with('#') {
-                    continue;
-                }
-                if let Some(m) = re.find(line) {
-                    return Outcome::fail(format!("{what}: `{}`", m.as_str()))
-                        .at(rel.as_str(), Some(i + 1));
-                }
+fn forbidden(ctx: &CheckCtx, p: &ForbiddenParams) -> Outcome {
+    let files = tri!(matching_files(ctx, &p.files));
+    let re = tri!(regex_param(ctx, &p.pattern));
+    let what = p.what.as_deref().unwrap_or("forbidden text");
+    let skip_comments = p.skip_comments;
+    for rel in &files {
+        let text = tri!(ctx.read_text(rel));
+        for (i, line) in text.lines().enumerate() {
+            if skip_comments && line.trim_start().starts_with('#') {
+                continue;
+            }
+            if let Some(m) = re.find(line) {
+                return Outcome::fail(format!("{what}: `{}`", m.as_str()))
+                    .at(rel.as_str(), Some(i + 1));
             }
         }
-        Outcome::pass(format!("no {what} in {} file(s)", files.len()))
     }
+    Outcome::pass(format!("no {what} in {} file(s)", files.len()))
 }
 
 /// FILE004: a pattern must appear.
-struct Required;
-
-impl Rule for Required {
-    fn id(&self) -> &'static str {
-        "FILE004"
+fn required(ctx: &CheckCtx, p: &RequiredParams) -> Outcome {
+    let files = tri!(matching_files(ctx, &p.files));
+    let re = tri!(regex_param(ctx, &p.pattern));
+    let what = p.what.as_deref().unwrap_or("the required text");
+    if files.is_empty() {
+        let wanted = p.files.join(", ");
+        return Outcome::fail(format!("no file matches {wanted}"));
     }
-    fn param_names(&self) -> Option<&'static [&'static str]> {
-        Some(&["files", "pattern", "what"])
-    }
-    fn meaning(&self) -> &'static str {
-        "Every file matching `files` contains a line matching `pattern`"
-    }
-    fn remediation(&self) -> &'static str {
-        "Add the missing setting; the lab's hint says which one and why"
-    }
-    fn params_doc(&self) -> &'static [&'static str] {
-        &[
-            "files: paths or globs, relative to the checked directory",
-            "pattern: a regular expression (Rust regex syntax)",
-            "what: words for what must be there, used in the message",
-        ]
-    }
-    fn check(&self, ctx: &CheckCtx) -> Outcome {
-        let files = tri!(matching_files(ctx));
-        let re = tri!(regex_param(ctx));
-        let what = tri!(ctx.opt_str_param("what")).unwrap_or("the required text");
-        if files.is_empty() {
-            let wanted = tri!(ctx.str_list_param("files")).join(", ");
-            return Outcome::fail(format!("no file matches {wanted}"));
-        }
-        for rel in &files {
-            let text = tri!(ctx.read_text(rel));
-            if let Some((i, _)) = text
-                .lines()
-                .enumerate()
-                .find(|(_, l)| !l.trim_start().starts_with('#') && re.is_match(l))
-            {
-                if files.len() == 1 {
-                    return Outcome::pass(format!("{what} is there")).at(rel.as_str(), Some(i + 1));
-                }
-                continue;
+    for rel in &files {
+        let text = tri!(ctx.read_text(rel));
+        if let Some((i, _)) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| !l.trim_start().starts_with('#') && re.is_match(l))
+        {
+            if files.len() == 1 {
+                return Outcome::pass(format!("{what} is there")).at(rel.as_str(), Some(i + 1));
             }
-            return Outcome::fail(format!("{what} is missing")).at(rel.as_str(), None);
+            continue;
         }
-        Outcome::pass(format!("{what} is in all {} files", files.len()))
+        return Outcome::fail(format!("{what} is missing")).at(rel.as_str(), None);
     }
+    Outcome::pass(format!("{what} is in all {} files", files.len()))
 }

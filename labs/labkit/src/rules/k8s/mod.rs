@@ -3,22 +3,21 @@
 
 use std::path::Path;
 
+use serde::Deserialize;
+
 use formats::image_ref::{ImageRef, Pinning};
 use formats::k8s::{Container, Manifests, Object, PodTemplate, selector_matches};
 use formats::yaml::{self, Node, Value};
 
-use crate::engine::rule::{CheckCtx, Outcome, Rule};
-use crate::engine::simple_rule::{Finding, SimpleRule, outcome};
+use crate::engine::findings::{Finding, outcome};
+use crate::engine::params::StrList;
+use crate::engine::rule::{CheckCtx, Outcome, Rule, RuleDef};
 use crate::tri;
 
 /// The files named by the `files` parameter, or every `.yaml`/`.yml` file under the
 /// checked directory, read as Kubernetes objects.
-fn load(ctx: &CheckCtx) -> Result<Manifests, Outcome> {
-    let mut files: Vec<String> = ctx
-        .str_list_param("files")?
-        .into_iter()
-        .map(str::to_string)
-        .collect();
+fn load(ctx: &CheckCtx, files: &StrList) -> Result<Manifests, Outcome> {
+    let mut files: Vec<String> = files.0.clone();
     if files.is_empty() {
         collect_yaml_files(ctx.dir, "", &mut files);
         files.sort();
@@ -62,20 +61,19 @@ fn collect_yaml_files(root: &Path, prefix: &str, out: &mut Vec<String>) {
     }
 }
 
-
 const FILES_PARAM: &str =
     "files: the manifest files (default: every .yaml/.yml file in the checked directory)";
 
 pub fn rules() -> Vec<Box<dyn Rule>> {
-    let rules = [
-        SimpleRule {
+    vec![
+        Box::new(RuleDef {
             id: "K8S001",
             meaning: "Every container image is pinned to a version tag or digest",
             remediation: "Write image: registry/name:<version> (best with @sha256:<digest>); never latest or no tag",
             params: &[FILES_PARAM],
             check: images_pinned,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "K8S002",
             meaning: "Deployments and StatefulSets run at least two replicas (or an autoscaler keeps at least two)",
             remediation: "Set spec.replicas: 2 or more, so one pod can go away (rollout, drain, crash) while another serves",
@@ -84,82 +82,95 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
                 "min: the minimum number of replicas (default 2)",
             ],
             check: enough_replicas,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "K8S003",
             meaning: "Every container has a readiness probe aimed at a port it declares",
             remediation: "Add readinessProbe: {httpGet: {path: /healthz, port: http}} where `http` is a declared containerPort",
             params: &[FILES_PARAM],
             check: readiness_probes,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "K8S004",
             meaning: "Every container has a liveness probe aimed at a port it declares",
             remediation: "Add livenessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 10, failureThreshold: 3}",
             params: &[FILES_PARAM],
             check: liveness_probes,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "K8S005",
             meaning: "Every container requests CPU and memory and has a memory limit",
             remediation: "Add resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 128Mi}}",
             params: &[FILES_PARAM],
             check: resources_set,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "K8S006",
             meaning: "Containers run as non-root: runAsNonRoot is true, no runAsUser 0, not privileged",
             remediation: "Set securityContext: {runAsNonRoot: true, runAsUser: 10001} on the pod or each container",
             params: &[FILES_PARAM],
             check: run_as_non_root,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "K8S007",
             meaning: "Every container has a read-only root filesystem",
             remediation: "Set securityContext.readOnlyRootFilesystem: true and mount a volume (emptyDir or PVC) where the service writes",
             params: &[FILES_PARAM],
             check: read_only_root,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "K8S008",
             meaning: "Deployments roll out with an explicit RollingUpdate strategy that keeps pods serving",
             remediation: "Set strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}",
             params: &[FILES_PARAM],
             check: rolling_update,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "K8S009",
             meaning: "A PodDisruptionBudget selects each Deployment's pods and still lets a node drain",
             remediation: "Add a PodDisruptionBudget with selector.matchLabels equal to the pod labels and maxUnavailable: 1 (or minAvailable below replicas)",
             params: &[FILES_PARAM],
             check: disruption_budget,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "K8S010",
             meaning: "Every Service selector matches the labels of a pod template",
             remediation: "Make spec.selector of the Service equal to (a subset of) the Deployment's spec.template.metadata.labels",
             params: &[FILES_PARAM],
             check: service_selects_pods,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "K8S011",
             meaning: "Every Service targetPort is a port the selected containers declare",
             remediation: "Point targetPort at a declared containerPort, by number or by its name",
             params: &[FILES_PARAM],
             check: service_target_port,
-        },
-        SimpleRule {
+        }),
+        Box::new(RuleDef {
             id: "K8S012",
             meaning: "Each Deployment's selector matches its own pod template labels",
             remediation: "Make spec.selector.matchLabels a subset of spec.template.metadata.labels (the API server rejects a mismatch)",
             params: &[FILES_PARAM],
             check: deployment_selector,
-        },
-    ];
-    rules
-        .into_iter()
-        .map(|r| Box::new(r) as Box<dyn Rule>)
-        .collect()
+        }),
+    ]
+}
+
+/// The parameter every K8S rule takes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilesParams {
+    #[serde(default)]
+    files: StrList,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplicaParams {
+    #[serde(default)]
+    files: StrList,
+    #[serde(default)]
+    min: Option<i64>,
 }
 
 /// The file a passing outcome points at: the first manifest.
@@ -199,8 +210,8 @@ fn who(template: &PodTemplate, container: &Container) -> String {
 
 // ---------------------------------------------------------------- K8S001
 
-fn images_pinned(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(load(ctx));
+fn images_pinned(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
+    let manifests = tri!(load(ctx, &p.files));
     let findings = per_container(&manifests, |t, c, out| {
         let Some(image) = c.node.get("image") else {
             out.push(Finding::new(
@@ -229,9 +240,9 @@ fn images_pinned(ctx: &CheckCtx) -> Outcome {
 
 // ---------------------------------------------------------------- K8S002
 
-fn enough_replicas(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(load(ctx));
-    let min = tri!(ctx.opt_int_param("min")).unwrap_or(2);
+fn enough_replicas(ctx: &CheckCtx, p: &ReplicaParams) -> Outcome {
+    let manifests = tri!(load(ctx, &p.files));
+    let min = p.min.unwrap_or(2);
     let mut findings = Vec::new();
     for object in manifests
         .objects
@@ -292,24 +303,26 @@ fn autoscaler_minimum(manifests: &Manifests, target: &Object) -> Option<i64> {
 
 // ---------------------------------------------------------------- K8S003 / K8S004
 
-fn readiness_probes(ctx: &CheckCtx) -> Outcome {
+fn readiness_probes(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
     probes(
         ctx,
+        p,
         "readinessProbe",
         "without it, pods get traffic before they can answer and during shutdown",
     )
 }
 
-fn liveness_probes(ctx: &CheckCtx) -> Outcome {
+fn liveness_probes(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
     probes(
         ctx,
+        p,
         "livenessProbe",
         "without it, a hung process is never restarted",
     )
 }
 
-fn probes(ctx: &CheckCtx, key: &str, why_missing: &str) -> Outcome {
-    let manifests = tri!(load(ctx));
+fn probes(ctx: &CheckCtx, p: &FilesParams, key: &str, why_missing: &str) -> Outcome {
+    let manifests = tri!(load(ctx, &p.files));
     let findings = per_container(&manifests, |t, c, out| {
         // Init containers and Jobs run to completion: nothing to route to or revive.
         if c.init || matches!(t.owner.kind.as_str(), "Job" | "CronJob") {
@@ -396,8 +409,8 @@ fn probe_port_problem(container: &Container, probe: &Node) -> Option<String> {
 
 // ---------------------------------------------------------------- K8S005
 
-fn resources_set(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(load(ctx));
+fn resources_set(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
+    let manifests = tri!(load(ctx, &p.files));
     let findings = per_container(&manifests, |t, c, out| {
         let resources = c.node.get("resources");
         let line = resources.map_or(c.node.line, |r| r.line);
@@ -449,8 +462,8 @@ fn security<'a>(
         .or_else(|| template.spec.at(&["securityContext", key]))
 }
 
-fn run_as_non_root(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(load(ctx));
+fn run_as_non_root(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
+    let manifests = tri!(load(ctx, &p.files));
     let findings = per_container(&manifests, |t, c, out| {
         let file = &t.owner.file;
         let non_root = security(t, c, "runAsNonRoot");
@@ -488,8 +501,8 @@ fn run_as_non_root(ctx: &CheckCtx) -> Outcome {
     )
 }
 
-fn read_only_root(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(load(ctx));
+fn read_only_root(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
+    let manifests = tri!(load(ctx, &p.files));
     let findings = per_container(&manifests, |t, c, out| {
         let setting = c.node.at(&["securityContext", "readOnlyRootFilesystem"]);
         if setting.and_then(Node::as_bool) != Some(true) {
@@ -510,8 +523,8 @@ fn read_only_root(ctx: &CheckCtx) -> Outcome {
 
 // ---------------------------------------------------------------- K8S008
 
-fn rolling_update(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(load(ctx));
+fn rolling_update(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
+    let manifests = tri!(load(ctx, &p.files));
     let mut findings = Vec::new();
     for deployment in manifests.of_kind("Deployment") {
         let file = &deployment.file;
@@ -582,8 +595,8 @@ fn takes_all_down(value: &Node, replicas: i64) -> bool {
 
 // ---------------------------------------------------------------- K8S009
 
-fn disruption_budget(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(load(ctx));
+fn disruption_budget(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
+    let manifests = tri!(load(ctx, &p.files));
     let mut findings = Vec::new();
     for template in manifests
         .pod_templates()
@@ -651,8 +664,8 @@ fn disruption_budget(ctx: &CheckCtx) -> Outcome {
 
 // ---------------------------------------------------------------- K8S010 / K8S011
 
-fn service_selects_pods(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(load(ctx));
+fn service_selects_pods(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
+    let manifests = tri!(load(ctx, &p.files));
     let templates = manifests.pod_templates();
     let mut findings = Vec::new();
     for service in manifests.of_kind("Service") {
@@ -706,8 +719,8 @@ fn service_selects_pods(ctx: &CheckCtx) -> Outcome {
     finish(&manifests, findings, "every Service selects pods".into())
 }
 
-fn service_target_port(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(load(ctx));
+fn service_target_port(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
+    let manifests = tri!(load(ctx, &p.files));
     let templates = manifests.pod_templates();
     let mut findings = Vec::new();
     for service in manifests.of_kind("Service") {
@@ -781,8 +794,8 @@ fn service_target_port(ctx: &CheckCtx) -> Outcome {
 
 // ---------------------------------------------------------------- K8S012
 
-fn deployment_selector(ctx: &CheckCtx) -> Outcome {
-    let manifests = tri!(load(ctx));
+fn deployment_selector(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
+    let manifests = tri!(load(ctx, &p.files));
     let mut findings = Vec::new();
     for template in manifests
         .pod_templates()

@@ -3,76 +3,98 @@
 
 use std::path::Path;
 
-use crate::engine::rule::{CheckCtx, Outcome, Rule};
-use crate::cleanroom::service;
+use crate::cleanroom::service::{self, cleanroom_params};
 use crate::cleanroom::snapshot::Snapshot;
+use crate::engine::rule::{CheckCtx, Outcome, Rule, RuleDef};
 use crate::tri;
 
 pub fn rules() -> Vec<Box<dyn Rule>> {
-    vec![Box::new(StartsAndAnswers), Box::new(WritesOnlyData)]
+    vec![
+        Box::new(RuleDef {
+            id: "RUN001",
+            meaning: "The start command brings the service up in a clean room (empty environment except declared variables, fresh working directory, other HOME, a free PORT) and an HTTP probe gets the expected answer",
+            remediation: "Read every setting from the environment, declare it with a default in the env file, bind the port in $PORT, and depend on nothing in anyone's home directory",
+            params: &[
+                service::CLEANROOM_PARAMS_LINE,
+                "probe: the path to GET (default \"/healthz\")",
+                "expect_status: the status code expected (default 200)",
+                "expect_body: text the body must contain (optional)",
+            ],
+            check: starts_and_answers,
+        }),
+        Box::new(RuleDef {
+            id: "RUN002",
+            meaning: "In a clean room, data written through the service lands under its data directory, and nothing is written to HOME, the working directory or the application's own files",
+            remediation: "Take the data directory from DATA_DIR (declared in the env file) and write logs to stdout/stderr, pid files and caches under DATA_DIR or TMPDIR",
+            params: &[
+                service::CLEANROOM_PARAMS_LINE,
+                "data_var: the variable naming the data directory (default \"DATA_DIR\")",
+                "token_var: the variable holding the API token, if any (default \"API_TOKEN\")",
+                "write: the path to PUT a note to (default \"/notes/cleanroom-check\")",
+            ],
+            check: writes_only_data,
+        }),
+    ]
+}
+
+cleanroom_params! {
+    service struct StartParams {
+        #[serde(default)]
+        probe: Option<String>,
+        #[serde(default)]
+        expect_status: Option<u16>,
+        #[serde(default)]
+        expect_body: Option<String>,
+    }
+}
+
+cleanroom_params! {
+    service struct WriteParams {
+        #[serde(default)]
+        data_var: Option<String>,
+        #[serde(default)]
+        token_var: Option<String>,
+        #[serde(default)]
+        write: Option<String>,
+    }
 }
 
 /// RUN001: the service starts from nothing but its declared configuration and answers.
-struct StartsAndAnswers;
-
-impl Rule for StartsAndAnswers {
-    fn id(&self) -> &'static str {
-        "RUN001"
+fn starts_and_answers(ctx: &CheckCtx, p: &StartParams) -> Outcome {
+    let probe = p.probe.as_deref().unwrap_or("/healthz");
+    let expect_status = p.expect_status.unwrap_or(200);
+    let expect_body = p.expect_body.as_deref();
+    let mut room = tri!(service::start(
+        ctx,
+        &p.room(),
+        &p.command,
+        p.startup_seconds
+    ));
+    let answer = tri!(room.get(probe));
+    room.stop();
+    let port = room.sandbox.port;
+    if answer.status != expect_status {
+        return Outcome::fail(format!(
+            "GET {probe} on port {port} answered {}, expected {expect_status}: {}",
+            answer.status,
+            answer.body.trim()
+        ));
     }
-    fn param_names(&self) -> Option<&'static [&'static str]> {
-        Some(crate::cleanroom_param_names!(
-            "probe",
-            "expect_status",
-            "expect_body"
-        ))
-    }
-    fn meaning(&self) -> &'static str {
-        "The start command brings the service up in a clean room (empty environment except declared variables, fresh working directory, other HOME, a free PORT) and an HTTP probe gets the expected answer"
-    }
-    fn remediation(&self) -> &'static str {
-        "Read every setting from the environment, declare it with a default in the env file, bind the port in $PORT, and depend on nothing in anyone's home directory"
-    }
-    fn params_doc(&self) -> &'static [&'static str] {
-        &[
-            service::CLEANROOM_PARAMS_LINE,
-            "probe: the path to GET (default \"/healthz\")",
-            "expect_status: the status code expected (default 200)",
-            "expect_body: text the body must contain (optional)",
-        ]
-    }
-    fn check(&self, ctx: &CheckCtx) -> Outcome {
-        let probe = tri!(ctx.opt_str_param("probe")).unwrap_or("/healthz");
-        let expect_status = tri!(ctx.opt_int_param("expect_status")).unwrap_or(200);
-        let expect_body = tri!(ctx.opt_str_param("expect_body"));
-        let mut room = tri!(service::start(ctx));
-        let answer = tri!(room.get(probe));
-        room.stop();
-        let port = room.sandbox.port;
-        if i64::from(answer.status) != expect_status {
-            return Outcome::fail(format!(
-                "GET {probe} on port {port} answered {}, expected {expect_status}: {}",
-                answer.status,
-                answer.body.trim()
-            ));
-        }
-        if let Some(wanted) = expect_body
-            && !answer.body.contains(wanted)
-        {
-            return Outcome::fail(format!(
-                "GET {probe} answered {} but the body lacks {wanted:?}",
-                answer.status
-            ));
-        }
-        Outcome::pass(format!(
-            "started in a clean room on port {port}; GET {probe} answered {}",
+    if let Some(wanted) = expect_body
+        && !answer.body.contains(wanted)
+    {
+        return Outcome::fail(format!(
+            "GET {probe} answered {} but the body lacks {wanted:?}",
             answer.status
-        ))
+        ));
     }
+    Outcome::pass(format!(
+        "started in a clean room on port {port}; GET {probe} answered {}",
+        answer.status
+    ))
 }
 
 /// RUN002: the service writes its data under DATA_DIR and nowhere else.
-struct WritesOnlyData;
-
 /// Name up to three of `paths` (relative to `root`), files before the directories that
 /// merely contain them.
 fn describe(root: &Path, paths: &[std::path::PathBuf], under: &str) -> String {
@@ -103,100 +125,79 @@ fn contains_file_with(dir: &Path, needle: &str) -> bool {
     })
 }
 
-impl Rule for WritesOnlyData {
-    fn id(&self) -> &'static str {
-        "RUN002"
+fn writes_only_data(ctx: &CheckCtx, p: &WriteParams) -> Outcome {
+    let data_var = p.data_var.as_deref().unwrap_or("DATA_DIR");
+    let token_var = p.token_var.as_deref().unwrap_or("API_TOKEN");
+    let write = p.write.as_deref().unwrap_or("/notes/cleanroom-check");
+    // The participant's own directory is what the copy started as.
+    let app_before = Snapshot::take(ctx.dir);
+    let mut room = tri!(service::start(
+        ctx,
+        &p.room(),
+        &p.command,
+        p.startup_seconds
+    ));
+    let Some(data_dir) = room.sandbox.env.get(data_var).cloned() else {
+        return Outcome::fail(format!(
+            "{data_var} is not declared, so nobody can tell where the data lives"
+        ));
+    };
+    let data_dir = room.sandbox.child_path(&data_dir);
+    let token = room.sandbox.env.get(token_var).cloned();
+    let marker = format!("clean-room-note-{}", room.sandbox.port);
+    let answer = tri!(
+        service::request(
+            "PUT",
+            room.sandbox.port,
+            write,
+            Some(&marker),
+            token.as_deref().filter(|t| !t.is_empty())
+        )
+        .map_err(Outcome::fail)
+    );
+    room.stop();
+    // Where things were written says more than a refused write, so judge that first.
+    let sandbox = &room.sandbox;
+    let in_home = Snapshot::default().changes(&Snapshot::take(&sandbox.home));
+    if !in_home.is_empty() {
+        return Outcome::fail(format!(
+            "wrote into HOME: {} (a server's HOME is not yours)",
+            describe(&sandbox.home, &in_home, "~/")
+        ));
     }
-    fn param_names(&self) -> Option<&'static [&'static str]> {
-        Some(crate::cleanroom_param_names!(
-            "data_var",
-            "token_var",
-            "write"
-        ))
+    let app_changes = app_before.changes(&Snapshot::take(&sandbox.app));
+    if !app_changes.is_empty() {
+        return Outcome::fail(format!(
+            "wrote into its own files: {} (the application directory may be read-only)",
+            describe(&sandbox.app, &app_changes, "")
+        ));
     }
-    fn meaning(&self) -> &'static str {
-        "In a clean room, data written through the service lands under its data directory, and nothing is written to HOME, the working directory or the application's own files"
+    let outside: Vec<_> = Snapshot::take(&sandbox.work)
+        .0
+        .into_keys()
+        .filter(|rel| {
+            let abs = sandbox.work.join(rel);
+            !abs.starts_with(&data_dir) && !data_dir.starts_with(&abs)
+        })
+        .collect();
+    if !outside.is_empty() {
+        return Outcome::fail(format!(
+            "wrote outside {data_var} in its working directory: {}",
+            describe(&sandbox.work, &outside, "./")
+        ));
     }
-    fn remediation(&self) -> &'static str {
-        "Take the data directory from DATA_DIR (declared in the env file) and write logs to stdout/stderr, pid files and caches under DATA_DIR or TMPDIR"
+    if !(200..300).contains(&answer.status) {
+        return Outcome::fail(format!(
+            "PUT {write} answered {}: {}",
+            answer.status,
+            answer.body.trim()
+        ));
     }
-    fn params_doc(&self) -> &'static [&'static str] {
-        &[
-            service::CLEANROOM_PARAMS_LINE,
-            "data_var: the variable naming the data directory (default \"DATA_DIR\")",
-            "token_var: the variable holding the API token, if any (default \"API_TOKEN\")",
-            "write: the path to PUT a note to (default \"/notes/cleanroom-check\")",
-        ]
+    if !contains_file_with(&data_dir, &marker) {
+        return Outcome::fail(format!(
+            "the note stored through PUT {write} is not under {data_var}={}",
+            data_dir.display()
+        ));
     }
-    fn check(&self, ctx: &CheckCtx) -> Outcome {
-        let data_var = tri!(ctx.opt_str_param("data_var")).unwrap_or("DATA_DIR");
-        let token_var = tri!(ctx.opt_str_param("token_var")).unwrap_or("API_TOKEN");
-        let write = tri!(ctx.opt_str_param("write")).unwrap_or("/notes/cleanroom-check");
-        // The participant's own directory is what the copy started as.
-        let app_before = Snapshot::take(ctx.dir);
-        let mut room = tri!(service::start(ctx));
-        let Some(data_dir) = room.sandbox.env.get(data_var).cloned() else {
-            return Outcome::fail(format!(
-                "{data_var} is not declared, so nobody can tell where the data lives"
-            ));
-        };
-        let data_dir = room.sandbox.child_path(&data_dir);
-        let token = room.sandbox.env.get(token_var).cloned();
-        let marker = format!("clean-room-note-{}", room.sandbox.port);
-        let answer = tri!(
-            service::request(
-                "PUT",
-                room.sandbox.port,
-                write,
-                Some(&marker),
-                token.as_deref().filter(|t| !t.is_empty())
-            )
-            .map_err(Outcome::fail)
-        );
-        room.stop();
-        // Where things were written says more than a refused write, so judge that first.
-        let sandbox = &room.sandbox;
-        let in_home = Snapshot::default().changes(&Snapshot::take(&sandbox.home));
-        if !in_home.is_empty() {
-            return Outcome::fail(format!(
-                "wrote into HOME: {} (a server's HOME is not yours)",
-                describe(&sandbox.home, &in_home, "~/")
-            ));
-        }
-        let app_changes = app_before.changes(&Snapshot::take(&sandbox.app));
-        if !app_changes.is_empty() {
-            return Outcome::fail(format!(
-                "wrote into its own files: {} (the application directory may be read-only)",
-                describe(&sandbox.app, &app_changes, "")
-            ));
-        }
-        let outside: Vec<_> = Snapshot::take(&sandbox.work)
-            .0
-            .into_keys()
-            .filter(|rel| {
-                let abs = sandbox.work.join(rel);
-                !abs.starts_with(&data_dir) && !data_dir.starts_with(&abs)
-            })
-            .collect();
-        if !outside.is_empty() {
-            return Outcome::fail(format!(
-                "wrote outside {data_var} in its working directory: {}",
-                describe(&sandbox.work, &outside, "./")
-            ));
-        }
-        if !(200..300).contains(&answer.status) {
-            return Outcome::fail(format!(
-                "PUT {write} answered {}: {}",
-                answer.status,
-                answer.body.trim()
-            ));
-        }
-        if !contains_file_with(&data_dir, &marker) {
-            return Outcome::fail(format!(
-                "the note stored through PUT {write} is not under {data_var}={}",
-                data_dir.display()
-            ));
-        }
-        Outcome::pass(format!("data landed under {data_var} and nowhere else"))
-    }
+    Outcome::pass(format!("data landed under {data_var} and nowhere else"))
 }

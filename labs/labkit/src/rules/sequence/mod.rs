@@ -4,13 +4,25 @@
 use std::time::Duration;
 
 use crate::cleanroom::process::{GroupChild, Waited};
-use crate::engine::rule::{CheckCtx, Outcome, Rule};
 use crate::cleanroom::sandbox::Sandbox;
-use crate::cleanroom::service;
+use crate::cleanroom::service::{self, cleanroom_params};
+use crate::engine::rule::{CheckCtx, Outcome, Rule, RuleDef};
 use crate::tri;
 
 pub fn rules() -> Vec<Box<dyn Rule>> {
-    vec![Box::new(Sequence)]
+    vec![Box::new(RuleDef {
+        id: "SEQ001",
+        meaning: "In a clean room, a sequence of commands (and HTTP probes) gives the expected exit codes, e.g. an OCF agent's start → monitor → stop",
+        remediation: "Make each action return the code its contract demands, also when repeated (start on a running service succeeds; stop on a stopped one succeeds)",
+        params: &[
+            "(clean room) command (the program), env_file, env, tools",
+            "steps: [{ args = [...], expect = code or [codes], unset = [vars] } or { probe = \"/path\", status = 200 }]",
+            "cleanup: steps run afterwards whatever happened (exit codes ignored)",
+            "ocf: name exit codes as in the OCF spec (default false)",
+            "step_seconds: deadline for each command (default 10)",
+        ],
+        check: sequence,
+    })]
 }
 
 /// Names of the OCF return codes, so messages speak the spec's language.
@@ -81,20 +93,13 @@ fn strings(value: Option<&toml::Value>) -> Option<Vec<String>> {
     }
 }
 
-fn read_steps(ctx: &CheckCtx, key: &str) -> Result<Vec<Step>, Outcome> {
-    let Some(value) = ctx.params.get(key) else {
-        return Ok(Vec::new());
-    };
-    let items = value
-        .as_array()
-        .ok_or_else(|| bad_step(ctx, 0, &format!("`{key}` must be an array of tables")))?;
+/// A step's own keys are read here rather than by serde: a step is either a probe or a
+/// command, and serde's untagged enums would only say that neither matched.
+fn read_steps(ctx: &CheckCtx, items: &[toml::Table]) -> Result<Vec<Step>, Outcome> {
     items
         .iter()
         .enumerate()
-        .map(|(i, item)| {
-            let table = item
-                .as_table()
-                .ok_or_else(|| bad_step(ctx, i, "must be a table"))?;
+        .map(|(i, table)| {
             if let Some(path) = table.get("probe") {
                 let path = path
                     .as_str()
@@ -175,67 +180,46 @@ fn run(
     Ok(result)
 }
 
-/// SEQ001: a command sequence gives the expected exit codes.
-struct Sequence;
+cleanroom_params! {
+    struct SequenceParams {
+        /// The program each step runs.
+        command: String,
+        #[serde(default)]
+        steps: Vec<toml::Table>,
+        #[serde(default)]
+        cleanup: Vec<toml::Table>,
+        #[serde(default)]
+        ocf: bool,
+        #[serde(default)]
+        step_seconds: Option<u64>,
+    }
+}
 
-impl Rule for Sequence {
-    fn id(&self) -> &'static str {
-        "SEQ001"
+/// SEQ001: a command sequence gives the expected exit codes.
+fn sequence(ctx: &CheckCtx, p: &SequenceParams) -> Outcome {
+    let program = p.command.as_str();
+    let steps = tri!(read_steps(ctx, &p.steps));
+    let cleanup = tri!(read_steps(ctx, &p.cleanup));
+    let ocf = p.ocf;
+    let timeout =
+        Duration::from_secs(p.step_seconds.unwrap_or(10).max(1)).min(ctx.toolbox.process_timeout);
+    if steps.is_empty() {
+        return Outcome::fail(format!(
+            "lab.toml: check \"{}\" needs `steps`",
+            ctx.check_name
+        ));
     }
-    fn param_names(&self) -> Option<&'static [&'static str]> {
-        Some(&[
-            "command",
-            "env_file",
-            "env",
-            "tools",
-            "steps",
-            "cleanup",
-            "ocf",
-            "step_seconds",
-        ])
-    }
-    fn meaning(&self) -> &'static str {
-        "In a clean room, a sequence of commands (and HTTP probes) gives the expected exit codes, e.g. an OCF agent's start → monitor → stop"
-    }
-    fn remediation(&self) -> &'static str {
-        "Make each action return the code its contract demands, also when repeated (start on a running service succeeds; stop on a stopped one succeeds)"
-    }
-    fn params_doc(&self) -> &'static [&'static str] {
-        &[
-            "(clean room) command (the program), env_file, env, tools",
-            "steps: [{ args = [...], expect = code or [codes], unset = [vars] } or { probe = \"/path\", status = 200 }]",
-            "cleanup: steps run afterwards whatever happened (exit codes ignored)",
-            "ocf: name exit codes as in the OCF spec (default false)",
-            "step_seconds: deadline for each command (default 10)",
-        ]
-    }
-    fn check(&self, ctx: &CheckCtx) -> Outcome {
-        let program = tri!(ctx.str_param("command"));
-        let steps = tri!(read_steps(ctx, "steps"));
-        let cleanup = tri!(read_steps(ctx, "cleanup"));
-        let ocf = tri!(ctx.bool_param_or("ocf", false));
-        let timeout = Duration::from_secs(
-            tri!(ctx.opt_int_param("step_seconds")).unwrap_or(10).max(1) as u64,
-        )
-        .min(ctx.toolbox.process_timeout);
-        if steps.is_empty() {
-            return Outcome::fail(format!(
-                "lab.toml: check \"{}\" needs `steps`",
-                ctx.check_name
-            ));
+    let sandbox = tri!(service::prepare(ctx, &p.room()));
+    let mut started = Started(Vec::new());
+    let verdict = run_steps(&sandbox, &mut started, program, &steps, ocf, timeout);
+    for step in &cleanup {
+        if let Step::Run { args, unset, .. } = step {
+            let _ = run(&sandbox, &mut started, program, args, unset, timeout);
         }
-        let sandbox = tri!(service::prepare(ctx));
-        let mut started = Started(Vec::new());
-        let verdict = run_steps(&sandbox, &mut started, program, &steps, ocf, timeout);
-        for step in &cleanup {
-            if let Step::Run { args, unset, .. } = step {
-                let _ = run(&sandbox, &mut started, program, args, unset, timeout);
-            }
-        }
-        drop(started);
-        drop(sandbox);
-        verdict
     }
+    drop(started);
+    drop(sandbox);
+    verdict
 }
 
 fn run_steps(

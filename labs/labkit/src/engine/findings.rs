@@ -1,33 +1,7 @@
-//! Most rules are a stable ID, two texts and one function. [`SimpleRule`] holds exactly
-//! that, so a rule family is a list of values rather than a struct and impl per rule.
+//! Rules that look for several problems report [`Finding`]s; [`outcome`] turns them into
+//! the rule's one [`Outcome`].
 
-use crate::engine::rule::{CheckCtx, Outcome, Rule};
-
-pub struct SimpleRule {
-    pub id: &'static str,
-    pub meaning: &'static str,
-    pub remediation: &'static str,
-    pub params: &'static [&'static str],
-    pub check: fn(&CheckCtx) -> Outcome,
-}
-
-impl Rule for SimpleRule {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn meaning(&self) -> &'static str {
-        self.meaning
-    }
-    fn remediation(&self) -> &'static str {
-        self.remediation
-    }
-    fn params_doc(&self) -> &'static [&'static str] {
-        self.params
-    }
-    fn check(&self, ctx: &CheckCtx) -> Outcome {
-        (self.check)(ctx)
-    }
-}
+use crate::engine::rule::Outcome;
 
 /// One problem a rule found, at a file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
