@@ -41,16 +41,8 @@ pub struct BuildOptions {
     pub strict: bool,
 }
 
-/// Builds the book in `root` into its destination, atomically.
-pub fn build(
-    root: &Path,
-    dest_override: Option<&Path>,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<BuildReport> {
-    build_with(root, dest_override, progress, BuildOptions::default())
-}
-
-/// [`build`] with options (`devoops build --strict`).
+/// Builds the book in `root` into its destination, atomically, with `options`
+/// (`devoops build --strict`).
 pub fn build_with(
     root: &Path,
     dest_override: Option<&Path>,

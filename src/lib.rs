@@ -2,13 +2,12 @@
 //!
 //! `Book::load(dir)` (book.toml, SUMMARY.md, chapters) → `render::Renderer` (Markdown, highlighting,
 //! templates) → a `site::Output` (a folder swapped in atomically, or memory for `serve`).
-//! `build::build` strings the steps together for the CLI.
+//! `build::build_with` strings the steps together for the CLI.
 
 pub mod book;
 pub mod build;
 pub mod config;
 pub mod error;
-pub mod fast_hash;
 pub mod links;
 pub mod render;
 pub mod search;

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use syntect::highlighting::ThemeSet;
 
-use crate::fast_hash::FastMap;
+use rustc_hash::FxHashMap as FastMap;
 use syntect::html::{ClassStyle, css_for_theme_with_class_style};
 use syntect::parsing::{
     BasicScopeStackOp, ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet,

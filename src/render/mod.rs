@@ -354,16 +354,7 @@ impl<'b> Renderer<'b> {
     ///
     /// Pages are written as they finish; what the pages made of every chapter (print page,
     /// whole-talk deck) need waits in spools on disk, so memory holds only the chapters being
-    /// rendered, not the book.
-    pub fn render_all(
-        &self,
-        out: &dyn Output,
-        progress: &(dyn Fn(usize, usize) + Sync),
-    ) -> Result<Vec<PageSummary>> {
-        Ok(self.render_all_alongside(out, progress, |_| ())?.0)
-    }
-
-    /// [`Renderer::render_all`], running `alongside` on the finished pages' summaries while the
+    /// rendered, not the book. `alongside` runs on the finished pages' summaries while the
     /// pages made of every chapter (whole-talk deck, print page, search index) are written:
     /// `build` checks links there instead of after the last write.
     pub fn render_all_alongside<R: Send>(
@@ -379,7 +370,7 @@ impl<'b> Renderer<'b> {
         ))
     }
 
-    /// [`Renderer::render_all`], also returning each chapter's body HTML (what the print page
+    /// The whole site as [`Renderer::render_all_alongside`] renders it, also returning each chapter's body HTML (what the print page
     /// is made of), so `serve` can rebuild the print page after one chapter changes.
     pub fn render_all_pages(
         &self,

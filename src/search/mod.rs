@@ -22,10 +22,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::fast_hash::FastMap;
 use crate::render::PageSummary;
 use crate::render::markdown::slugify;
 use crate::site::Output;
+use rustc_hash::FxHashMap as FastMap;
 
 /// Where the index lives in the site; `search.js` loads it relative to itself.
 pub const INDEX_PATH: &str = "searchindex.js";

@@ -38,28 +38,28 @@ pub enum Value {
 pub type YamlError = LineError;
 
 fn to_error(e: serde_saphyr::Error) -> YamlError {
-    let line = e.location().map(|l| l.line() as usize).filter(|&l| l > 0);
-    // The crate's Display may render a source snippet over several lines; the first
-    // line is the reason, and we report the location ourselves.
-    let full = e.to_string();
-    let first = full
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("invalid YAML")
-        .trim();
-    let first = first.strip_prefix("error: ").unwrap_or(first);
-    // "line 3 column 12: unclosed bracket" → "unclosed bracket (column 12)"
-    let message = match first
-        .strip_prefix("line ")
-        .and_then(|rest| rest.split_once(": "))
-    {
-        Some((position, reason)) => match position.split_once(" column ") {
-            Some((_, column)) => format!("{reason} (column {column})"),
-            None => reason.to_string(),
-        },
-        None => first.to_string(),
+    use serde_saphyr::{DefaultMessageFormatter, Error, MessageFormatter};
+    let location = e.location().filter(|l| l.line() > 0);
+    // The reason, from the error's own data (not its rendered Display text, which adds a
+    // snippet and wording of its own): unwrap the alias and snippet layers first, as the
+    // crate's renderer does before it asks a formatter for the message.
+    let mut inner = &e;
+    while let Error::AliasError { error, .. } | Error::WithSnippet { error, .. } = inner {
+        inner = error;
+    }
+    let reason: String = DefaultMessageFormatter
+        .format_message(inner)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let message = match location {
+        Some(l) if l.column() > 0 => format!("{} (column {})", reason.trim(), l.column()),
+        _ => reason.trim().to_string(),
     };
-    YamlError { line, message }
+    YamlError {
+        line: location.map(|l| l.line() as usize),
+        message,
+    }
 }
 
 /// Parses a file holding one YAML document.

@@ -27,7 +27,6 @@ pub mod reporters;
 pub mod rules;
 pub mod verify;
 mod watch;
-pub mod xmlish;
 
 pub use cli::{CheckArgs, RunOptions, run_check};
 pub use engine::rule::{CheckCtx, Location, Outcome, Rule, Toolbox, Verdict};

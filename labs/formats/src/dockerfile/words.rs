@@ -128,67 +128,11 @@ pub fn expand_vars(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Opti
     Some(out)
 }
 
-/// Parses a JSON array of strings (the exec form, `["a", "b"]`). Anything else,
-/// including an array holding numbers, is `None`: the builder then treats the
-/// arguments as shell form, and so do we.
+/// Parses a JSON array of strings (the exec form, `["a", "b"]`) with serde_json, as the
+/// builder parses it with a real JSON decoder. Anything else, including an array holding
+/// numbers, is `None`: the builder then treats the arguments as shell form, and so do we.
 pub fn parse_json_string_array(input: &str) -> Option<Vec<String>> {
-    let mut chars = input.trim().chars().peekable();
-    let mut items = Vec::new();
-    if chars.next()? != '[' {
-        return None;
-    }
-    skip_ws(&mut chars);
-    if chars.peek() == Some(&']') {
-        chars.next();
-        return chars.next().is_none().then_some(items);
-    }
-    loop {
-        skip_ws(&mut chars);
-        items.push(parse_json_string(&mut chars)?);
-        skip_ws(&mut chars);
-        match chars.next()? {
-            ',' => continue,
-            ']' => break,
-            _ => return None,
-        }
-    }
-    chars.next().is_none().then_some(items)
-}
-
-fn skip_ws(chars: &mut std::iter::Peekable<std::str::Chars>) {
-    while chars.peek().is_some_and(|c| c.is_whitespace()) {
-        chars.next();
-    }
-}
-
-fn parse_json_string(chars: &mut std::iter::Peekable<std::str::Chars>) -> Option<String> {
-    if chars.next()? != '"' {
-        return None;
-    }
-    let mut out = String::new();
-    loop {
-        match chars.next()? {
-            '"' => return Some(out),
-            '\\' => match chars.next()? {
-                '"' => out.push('"'),
-                '\\' => out.push('\\'),
-                '/' => out.push('/'),
-                'b' => out.push('\u{8}'),
-                'f' => out.push('\u{c}'),
-                'n' => out.push('\n'),
-                'r' => out.push('\r'),
-                't' => out.push('\t'),
-                'u' => {
-                    let hex: String = (0..4).filter_map(|_| chars.next()).collect();
-                    let code = u32::from_str_radix(&hex, 16).ok()?;
-                    out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
-                }
-                _ => return None,
-            },
-            c if (c as u32) < 0x20 => return None,
-            c => out.push(c),
-        }
-    }
+    serde_json::from_str(input.trim()).ok()
 }
 
 #[cfg(test)]
@@ -267,5 +211,10 @@ mod tests {
         assert_eq!(parse_json_string_array(r#"["a"] trailing"#), None);
         assert_eq!(parse_json_string_array(r#"[1]"#), None);
         assert_eq!(parse_json_string_array(r#"["unterminated"#), None);
+        // A character outside the BMP, written as a UTF-16 surrogate pair.
+        assert_eq!(
+            parse_json_string_array(r#"["\ud83d\ude00"]"#),
+            Some(vec!["\u{1f600}".to_string()])
+        );
     }
 }

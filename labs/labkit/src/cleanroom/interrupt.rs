@@ -1,53 +1,34 @@
 //! Ctrl-C (and SIGTERM/SIGHUP) must not leave a participant's service running.
 //!
 //! Children run in their own process groups, so the terminal's SIGINT never reaches them.
-//! When the checker itself is interrupted, a signal handler (which may only do
-//! async-signal-safe things) writes one byte to a pipe; a cleanup thread reading that pipe
-//! kills every live process group and every marked sandbox process, then exits with the
-//! conventional 128 + signal code.
+//! When the checker itself is interrupted, signal-hook's handler (which does only
+//! async-signal-safe work) wakes a cleanup thread; that thread kills every live process
+//! group and every marked sandbox process, then exits with the conventional 128 + signal
+//! code.
 
 use std::sync::{Mutex, Once};
 
 use rustix::process::{Pid, Signal, kill_process_group};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
 
 static GROUPS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
 static MARKERS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 static INSTALL: Once = Once::new();
-static mut WAKE_FD: libc::c_int = -1;
-
-extern "C" fn on_signal(signal: libc::c_int) {
-    // SAFETY: write(2) is async-signal-safe; WAKE_FD is set before the handler is installed
-    // and never changed afterwards.
-    unsafe {
-        let byte = signal as u8;
-        libc::write(WAKE_FD, (&byte as *const u8).cast(), 1);
-    }
-}
 
 /// Install the handlers once per process (idempotent).
 pub fn install() {
     INSTALL.call_once(|| {
-        let mut fds = [0 as libc::c_int; 2];
-        // SAFETY: fds has room for the two descriptors pipe(2) writes.
-        if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
-            return; // without the pipe, process groups still die on normal exit paths
-        }
-        let read_fd = fds[0];
-        // SAFETY: set once, before any handler can run.
-        unsafe { WAKE_FD = fds[1] };
+        // Without the handlers, process groups still die on the normal exit paths.
+        let Ok(mut signals) = Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+            return;
+        };
         std::thread::spawn(move || {
-            let mut byte = 0u8;
-            // SAFETY: reading one byte into a valid buffer from our own pipe.
-            let n = unsafe { libc::read(read_fd, (&mut byte as *mut u8).cast(), 1) };
-            if n == 1 {
+            if let Some(signal) = signals.forever().next() {
                 kill_everything();
-                std::process::exit(128 + i32::from(byte));
+                std::process::exit(128 + signal);
             }
         });
-        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-            // SAFETY: on_signal only performs an async-signal-safe write.
-            unsafe { libc::signal(signal, on_signal as *const () as libc::sighandler_t) };
-        }
     });
 }
 

@@ -7,7 +7,6 @@ use crate::cleanroom::service::{self, cleanroom_params};
 use crate::engine::params::StrList;
 use crate::engine::rule::{CheckCtx, Outcome, Rule, RuleDef};
 use crate::tri;
-use crate::xmlish;
 
 pub fn rules() -> Vec<Box<dyn Rule>> {
     vec![Box::new(RuleDef {
@@ -65,34 +64,45 @@ fn meta_data(ctx: &CheckCtx, p: &MetaDataParams) -> Outcome {
         Waited::Exited(_) => {}
     }
     let xml = child.stdout();
-    let root = match xmlish::parse(&xml) {
-        Ok(root) => root,
+    // A cluster manager reads the XML with a real parser; so does the check. Agents start
+    // it with `<!DOCTYPE resource-agent SYSTEM "ra-api-1.dtd">`, hence DTDs are allowed.
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc = match roxmltree::Document::parse_with_options(&xml, options) {
+        Ok(doc) => doc,
         Err(e) => {
             return Outcome::fail(format!(
-                "`{rel} meta-data` printed broken XML: line {} of its output: {}",
-                e.line, e.message
+                "`{rel} meta-data` printed broken XML: line {} of its output: {e}",
+                e.pos().row
             ))
             .at(rel, None);
         }
     };
-    if root.name != "resource-agent" {
+    let root = doc.root_element();
+    if root.tag_name().name() != "resource-agent" {
         return Outcome::fail(format!(
             "the root element is <{}>, expected <resource-agent>",
-            root.name
+            root.tag_name().name()
         ))
         .at(rel, None);
     }
-    if root.attr("name").is_none_or(str::is_empty) {
+    if root.attribute("name").is_none_or(str::is_empty) {
         return Outcome::fail("<resource-agent> has no name attribute").at(rel, None);
     }
-    let declared: Vec<&str> = root
-        .child("parameters")
-        .map(|p| {
-            p.children_named("parameter")
-                .filter_map(|e| e.attr("name"))
-                .collect()
-        })
-        .unwrap_or_default();
+    let names_under = |list: &str, item: &str| -> Vec<&str> {
+        root.children()
+            .find(|n| n.has_tag_name(list))
+            .map(|l| {
+                l.children()
+                    .filter(|n| n.has_tag_name(item))
+                    .filter_map(|n| n.attribute("name"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let declared = names_under("parameters", "parameter");
     let missing: Vec<&str> = parameters
         .iter()
         .copied()
@@ -105,14 +115,7 @@ fn meta_data(ctx: &CheckCtx, p: &MetaDataParams) -> Outcome {
         ))
         .at(rel, None);
     }
-    let actions: Vec<&str> = root
-        .child("actions")
-        .map(|a| {
-            a.children_named("action")
-                .filter_map(|e| e.attr("name"))
-                .collect()
-        })
-        .unwrap_or_default();
+    let actions = names_under("actions", "action");
     let missing: Vec<&str> = REQUIRED_ACTIONS
         .iter()
         .copied()
@@ -127,7 +130,7 @@ fn meta_data(ctx: &CheckCtx, p: &MetaDataParams) -> Outcome {
     }
     Outcome::pass(format!(
         "meta-data describes {} with {} parameter(s)",
-        root.attr("name").unwrap_or_default(),
+        root.attribute("name").unwrap_or_default(),
         declared.len()
     ))
     .at(rel, None)
