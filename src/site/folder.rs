@@ -88,10 +88,6 @@ impl DirOutput {
         })
     }
 
-    pub fn staging_dir(&self) -> &Path {
-        self.staging.path()
-    }
-
     /// Puts the staged site in place of the destination. Returns warnings, such as an old
     /// site that could not be removed (the new one is in place all the same).
     pub fn commit(self) -> Result<Vec<String>> {
