@@ -1,0 +1,41 @@
+//! DF005: the final stage runs as a non-root user.
+
+use super::*;
+
+pub(super) fn non_root_user(ctx: &CheckCtx, p: &FileParams) -> Outcome {
+    let (rel, df) = tri!(load(ctx, p.file.as_deref()));
+    let Some((stage, user)) = effective(&df, Keyword::User) else {
+        return Outcome::fail("the final stage never sets USER, so the container runs as root")
+            .at(rel, final_from_line(&df));
+    };
+    let vars = df.variables_before(&stage, user);
+    let lookup = |name: &str| {
+        vars.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let Some(value) = expand_vars(user.args.trim(), &lookup) else {
+        return Outcome::fail(format!(
+            "USER {} uses a variable with no value here: write the user literally",
+            user.args.trim()
+        ))
+        .at(rel, Some(user.line));
+    };
+    let name = value.split(':').next().unwrap_or("").trim();
+    if name == "root" || name == "0" {
+        let earlier = stage
+            .body
+            .iter()
+            .filter(|i| i.keyword == Keyword::User && i.line < user.line)
+            .any(|i| !matches!(i.args.split(':').next().map(str::trim), Some("root" | "0")));
+        let why = if earlier {
+            " (it switches back to root after a non-root USER)"
+        } else {
+            ""
+        };
+        return Outcome::fail(format!("the final image runs as `{value}`{why}"))
+            .at(rel, Some(user.line));
+    }
+    Outcome::pass(format!("the final image runs as `{value}`")).at(rel, Some(user.line))
+}
