@@ -27,10 +27,11 @@ pub fn destination(book: &Book, dest_override: Option<&Path>) -> PathBuf {
     }
 }
 
-/// The destination is replaced wholesale, so it must not hold the sources, lie inside them,
-/// or be a folder the user made (see `site::destination`).
-fn check_destination(book: &Book, dest: &Path) -> Result<PathBuf> {
-    crate::site::destination::check(dest, &book.root, &[&book.src_dir]).map(|d| d.real)
+/// The destination is replaced wholesale, so it must not hold the sources, lie inside them
+/// (the configured build folder may: the renderer skips it), or be a folder the user made
+/// (see `site::destination`).
+fn check_destination(book: &Book, dest: &Path, configured: bool) -> Result<PathBuf> {
+    crate::site::destination::check(dest, &book.root, &[&book.src_dir], configured).map(|d| d.real)
 }
 
 /// Choices beyond where to build.
@@ -58,7 +59,7 @@ pub fn build_with(
     let book = Book::load(root)?;
     lap("load book");
     let dest = destination(&book, dest_override);
-    let real_dest = check_destination(&book, &dest)?;
+    let real_dest = check_destination(&book, &dest, dest_override.is_none())?;
     let renderer = Renderer::new(&book)?;
     lap("load theme");
     let output = DirOutput::new(&real_dest)?;

@@ -8,6 +8,7 @@ pub mod book;
 pub mod build;
 pub mod config;
 pub mod error;
+pub mod http_server;
 pub mod links;
 pub mod render;
 pub mod search;

@@ -1,29 +1,23 @@
-//! The HTTP side: a tiny_http server answering GET and HEAD from the in-memory site.
+//! The HTTP side: answers GET and HEAD from the in-memory site, on the hardened server in
+//! `crate::http_server` (connection cap, timeouts, header limit, Host check).
 //!
 //! Every response is built from memory (`LiveSite`), so a half-finished rebuild on disk can
 //! never be served and nothing outside the site is reachable. HTML pages get the live-reload
 //! script on the way out. Pages carry an ETag (a hash of the exact bytes sent) and
 //! `Cache-Control: no-cache`, so browsers revalidate on every load and get a cheap 304 when
-//! nothing changed.
+//! nothing changed. Every connection carries one request and is closed after its answer.
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::Hasher;
-use std::io::Cursor;
 use std::net::SocketAddr;
 use std::sync::Arc;
-
-use std::io::Write;
-use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
 use super::inject;
 use super::live_site::LiveSite;
 use super::livereload::Broadcaster;
 use super::request_path::{self, BadPath};
 use crate::error::{Error, Result};
-
-/// Threads answering requests. Answers come from memory and are quick; tiny_http gives each
-/// open connection its own reading thread, so this does not limit concurrent readers.
-const WORKERS: usize = 8;
+use crate::http_server::{Connection, HostPolicy, Limits, Request, Server};
 
 /// The live-reload event stream (see `livereload.js`).
 const EVENTS_PATH: &str = "/__devoops/events";
@@ -33,48 +27,53 @@ const STATUS_PATH: &str = "/__devoops/status";
 /// Binds `addr` and starts answering requests on background threads. Returns the address
 /// actually bound (port 0 picks a free port).
 pub fn start(addr: SocketAddr, live: Arc<LiveSite>, reload: Broadcaster) -> Result<SocketAddr> {
-    let server = Server::http(addr).map_err(|e| {
+    let server = Server::bind(
+        addr,
+        Limits::for_this_process(),
+        HostPolicy::for_bind(addr.ip()),
+    )
+    .map_err(|e| {
         Error::new(format!("cannot listen on {addr}: {e}"))
             .help("pick another port with --port, or stop the program using this one")
     })?;
     let bound = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| Error::new("the server is not listening on an IP address"))?;
-    let server = Arc::new(server);
-    for n in 0..WORKERS {
-        let (server, live, reload) = (server.clone(), live.clone(), reload.clone());
-        std::thread::Builder::new()
-            .name(format!("http-{n}"))
-            .spawn(move || {
-                while let Ok(request) = server.recv() {
-                    answer(request, &live, &reload);
-                }
-            })
-            .map_err(|e| Error::new(format!("cannot start an HTTP worker: {e}")))?;
-    }
+        .local_addr()
+        .map_err(|e| Error::new(format!("the server has no address: {e}")))?;
+    server
+        .start(Arc::new(move |request, conn| {
+            answer(request, conn, &live, &reload)
+        }))
+        .map_err(|e| Error::new(format!("cannot start the HTTP server: {e}")))?;
     Ok(bound)
 }
 
-/// A site file shared with the response without copying it.
-struct Shared(Arc<Vec<u8>>);
+/// An answer from memory: status, headers and a body shared with the site without copying.
+struct Reply {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Arc<Vec<u8>>,
+}
 
-impl AsRef<[u8]> for Shared {
-    fn as_ref(&self) -> &[u8] {
-        &self.0
+impl Reply {
+    fn with_header(mut self, name: &'static str, value: &str) -> Reply {
+        self.headers.push((name, value.to_string()));
+        self
     }
 }
 
-fn answer(request: Request, live: &LiveSite, reload: &Broadcaster) {
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        let response = text(405, "only GET and HEAD are supported\n")
-            .with_header(header("Allow", "GET, HEAD"));
-        send(request, response);
+fn answer(request: Request, conn: Connection, live: &LiveSite, reload: &Broadcaster) {
+    let head_only = request.method == "HEAD";
+    if !(request.method == "GET" || head_only) {
+        let reply =
+            text(405, "only GET and HEAD are supported\n").with_header("Allow", "GET, HEAD");
+        send(conn, reply, head_only);
         return;
     }
-    let target = request.url().split(['?', '#']).next().unwrap_or_default();
-    if target == EVENTS_PATH && *request.method() == Method::Get {
-        reload.join(request.into_writer(), live.generation());
+    let target = request.target.split(['?', '#']).next().unwrap_or_default();
+    if target == EVENTS_PATH && !head_only {
+        if let Ok(stream) = conn.into_event_stream() {
+            reload.join(Box::new(stream), live.generation());
+        }
         return;
     }
     if target == STATUS_PATH {
@@ -83,54 +82,31 @@ fn answer(request: Request, live: &LiveSite, reload: &Broadcaster) {
             "error": live.failure(),
             "live_reload_clients": reload.clients(),
         });
-        let response =
-            Response::from_data(status.to_string()).with_header(content_type("application/json"));
-        send(request, response);
+        let reply = body(
+            200,
+            "application/json",
+            Arc::new(status.to_string().into_bytes()),
+        );
+        send(conn, reply, head_only);
         return;
     }
-    let response = match request_path::site_path(request.url()) {
-        Ok(path) => file_response(&path, live, if_none_match(&request)),
+    let reply = match request_path::site_path(&request.target) {
+        Ok(path) => file_response(&path, live, request.header("If-None-Match")),
         Err(BadPath(why)) => text(400, &format!("bad request: {why}\n")),
     };
-    send(request, response);
+    send(conn, reply, head_only);
 }
 
-type Reply = Response<Cursor<Shared>>;
-
-/// Writes `reply` and asks the browser to close the connection afterwards.
-///
-/// tiny_http serves each connection on a pooled thread for as long as the client keeps it
-/// open, and its pool can lose the wake-up for a connection accepted while another is being
-/// handed out: that connection then waits until some other one closes. Browsers keep idle
-/// connections open for minutes, so a page load could stall on its last script. With
-/// `Connection: close` (a header tiny_http's `Response` refuses to carry, hence the raw
-/// write) every connection ends after one answer and a queued one is picked up at once.
-/// Loopback connections are cheap; the live-reload stream is the only long-lived one.
-fn send<R: std::io::Read>(request: Request, reply: Response<R>) {
-    let head_only = *request.method() == Method::Head;
-    let status = reply.status_code();
-    let mut head = format!(
-        "HTTP/1.1 {} {}\r\n",
-        status.0,
-        status.default_reason_phrase()
-    );
-    for h in reply.headers() {
-        head.push_str(&format!("{}: {}\r\n", h.field, h.value));
-    }
-    head.push_str(&format!(
-        "Content-Length: {}\r\nConnection: close\r\n\r\n",
-        reply.data_length().unwrap_or(0)
-    ));
-    let mut body = reply.into_reader();
-    let mut writer = request.into_writer();
-    let _ = writer.write_all(head.as_bytes());
-    if !head_only {
-        let _ = std::io::copy(&mut body, &mut writer);
-    }
-    let _ = writer.flush();
+fn send(conn: Connection, reply: Reply, head_only: bool) {
+    let headers: Vec<(&str, &str)> = reply
+        .headers
+        .iter()
+        .map(|(n, v)| (*n, v.as_str()))
+        .collect();
+    let _ = conn.respond(reply.status, &headers, &reply.body, head_only);
 }
 
-fn file_response(path: &str, live: &LiveSite, if_none_match: Option<String>) -> Reply {
+fn file_response(path: &str, live: &LiveSite, if_none_match: Option<&str>) -> Reply {
     let failure = live.failure();
     let Some(site) = live.site() else {
         let page = inject::placeholder_page(live.generation(), failure.as_deref());
@@ -164,31 +140,25 @@ fn file_response(path: &str, live: &LiveSite, if_none_match: Option<String>) -> 
     let etag = etag_of(&bytes);
     if status == 200 && if_none_match.is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag))
     {
-        return Response::new(
-            StatusCode(304),
-            Vec::new(),
-            Cursor::new(Shared(Arc::default())),
-            Some(0),
-            None,
-        )
-        .with_header(header("ETag", &etag));
+        return Reply {
+            status: 304,
+            headers: vec![("ETag", etag)],
+            body: Arc::default(),
+        };
     }
-    body(status, kind, bytes).with_header(header("ETag", &etag))
+    body(status, kind, bytes).with_header("ETag", &etag)
 }
 
 fn body(status: u16, kind: &str, bytes: Arc<Vec<u8>>) -> Reply {
-    let len = bytes.len();
-    Response::new(
-        StatusCode(status),
-        vec![
-            content_type(kind),
-            header("Cache-Control", "no-cache"),
-            header("X-Content-Type-Options", "nosniff"),
+    Reply {
+        status,
+        headers: vec![
+            ("Content-Type", kind.to_string()),
+            ("Cache-Control", "no-cache".to_string()),
+            ("X-Content-Type-Options", "nosniff".to_string()),
         ],
-        Cursor::new(Shared(bytes)),
-        Some(len),
-        None,
-    )
+        body: bytes,
+    }
 }
 
 fn text(status: u16, message: &str) -> Reply {
@@ -200,29 +170,13 @@ fn text(status: u16, message: &str) -> Reply {
 }
 
 fn redirect(location: &str) -> Reply {
-    text(301, &format!("moved to {location}\n")).with_header(header("Location", location))
-}
-
-fn if_none_match(request: &Request) -> Option<String> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("If-None-Match"))
-        .map(|h| h.value.as_str().to_string())
+    text(301, &format!("moved to {location}\n")).with_header("Location", location)
 }
 
 fn etag_of(bytes: &[u8]) -> String {
     let mut hasher = DefaultHasher::new();
     hasher.write(bytes);
     format!("\"{:016x}-{:x}\"", hasher.finish(), bytes.len())
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header names are ASCII")
-}
-
-fn content_type(kind: &str) -> Header {
-    header("Content-Type", kind)
 }
 
 /// The Content-Type for a site path, by extension. Unknown kinds are sent as bytes to

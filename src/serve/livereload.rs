@@ -1,11 +1,12 @@
 //! Live reload over Server-Sent Events.
 //!
-//! tiny_http answers a request on a pool thread and never flushes a streaming body early, so
-//! an event stream takes the raw socket (`Request::into_writer`), writes its own response
-//! head, and hands the socket to one broadcaster thread. That thread owns every open stream:
-//! it writes each event to all of them, flushes, and drops a stream as soon as a write fails.
-//! A heartbeat comment every few seconds finds readers that vanished without a word.
-//! Each open stream also holds one tiny_http connection thread, hence the cap.
+//! An event stream takes the raw socket (`Connection::into_event_stream`, whose writes never
+//! wait), and one broadcaster thread owns every open stream: it writes its own response head,
+//! then each event to all of them, and drops a stream as soon as a write fails or cannot
+//! complete at once, so a tab that stopped reading never delays the others (its browser
+//! reconnects when it wakes). A heartbeat comment every few seconds finds readers that
+//! vanished without a word. Each open stream holds one of the server's connections, hence
+//! the cap.
 
 use std::io::Write;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -122,4 +123,53 @@ fn send_to_all(streams: &mut Vec<Stream>, text: &str) {
             .and_then(|()| s.flush())
             .is_ok()
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader};
+    use std::net::{TcpListener, TcpStream};
+    use std::time::Instant;
+
+    /// A connected pair on loopback: (the server's end, non-blocking as the server makes
+    /// event streams, and the client's end).
+    fn pair(listener: &TcpListener) -> (TcpStream, TcpStream) {
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        server.set_nonblocking(true).unwrap();
+        (server, client)
+    }
+
+    #[test]
+    fn a_reader_that_stopped_reading_is_dropped_without_delaying_the_others() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let (stalled, _asleep) = pair(&listener);
+        let mut fill = stalled.try_clone().unwrap();
+        let (awake, client) = pair(&listener);
+        let broadcaster = Broadcaster::start();
+        broadcaster.join(Box::new(stalled), 1);
+        broadcaster.join(Box::new(awake), 1);
+        assert_eq!(broadcaster.clients(), 2);
+        // Then the first reader falls asleep and its buffers fill up.
+        let filler = vec![b':'; 64 * 1024];
+        while fill.write_all(&filler).is_ok() {}
+        let started = Instant::now();
+        broadcaster.reload(2, &["intro.html".to_string()]);
+        client
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut lines = BufReader::new(client).lines();
+        let got = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find(|l| l.starts_with("event: reload"));
+        assert!(got.is_some(), "the reading tab got the event");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(broadcaster.clients(), 1, "the stalled reader was dropped");
+    }
 }

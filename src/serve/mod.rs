@@ -2,8 +2,8 @@
 //! affects, and tell open tabs to reload, or show the build error, over Server-Sent Events.
 //!
 //! Serving sits outside the pipeline: it calls `book` and `render` and is never called by
-//! them. Threads: tiny_http's accept and per-connection threads, the HTTP workers
-//! (`http`), one live-reload broadcaster (`livereload`), the watcher's debouncer thread
+//! them. Threads: the HTTP server's accept thread and one thread per open connection
+//! (`crate::http_server`, answering through `http`), one live-reload broadcaster (`livereload`), the watcher's debouncer thread
 //! (`watch`), the caller's thread, which runs every rebuild (`rebuild`) one after another so
 //! they never race each other, and one thread catching up the print page and slide decks
 //! after a chapter changed (`derived`).

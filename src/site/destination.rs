@@ -23,11 +23,18 @@ pub struct Destination {
     pub real: PathBuf,
 }
 
-/// Resolves `dest` and refuses it when replacing it could touch the user's files: when it is,
-/// holds or lies inside one of `sources` (folders read by the build), when it holds `root` (the
-/// book's own folder, whose `book/` is the usual destination), when it is not a folder, or when
-/// it is a non-empty folder that no earlier build wrote.
-pub fn check(dest: &Path, root: &Path, sources: &[&Path]) -> Result<Destination> {
+/// Resolves `dest` and refuses it when replacing it could touch the user's files: when it is
+/// or holds one of `sources` (folders read by the build) or `root` (the book's own folder,
+/// whose `book/` is the usual destination), when it lies inside a source folder (unless
+/// `skipped_inside` — the configured build folder, which the renderer leaves out when it copies
+/// a source folder, as mdBook does for `src = "."`), when it is not a folder, or when it is a
+/// non-empty folder that no earlier build wrote.
+pub fn check(
+    dest: &Path,
+    root: &Path,
+    sources: &[&Path],
+    skipped_inside: bool,
+) -> Result<Destination> {
     let real = resolve(dest).map_err(|e| Error::io(dest, &e))?;
     let refuse = |what: &str| {
         Error::new(format!("refusing to build into {}: {what}", dest.display()))
@@ -50,7 +57,7 @@ pub fn check(dest: &Path, root: &Path, sources: &[&Path]) -> Result<Destination>
                 source.display()
             )));
         }
-        if real.starts_with(&source_real) {
+        if real.starts_with(&source_real) && !skipped_inside {
             return Err(refuse(&format!(
                 "it lies inside the sources in {}, so the site would become part of the book",
                 source.display()
@@ -161,9 +168,17 @@ mod tests {
             dir.path().join("alias/src"),
             dir.path().to_path_buf(),
         ] {
-            assert!(check(&dest, &root, &[&src]).is_err(), "{}", dest.display());
+            assert!(
+                check(&dest, &root, &[&src], false).is_err(),
+                "{}",
+                dest.display()
+            );
         }
-        let ok = check(&root.join("out"), &root, &[&src]).unwrap();
+        let ok = check(&root.join("out"), &root, &[&src], false).unwrap();
+        assert!(
+            check(&src.join("book"), &root, &[&src], true).is_ok(),
+            "src = \".\""
+        );
         assert_eq!(ok.real, std::fs::canonicalize(&root).unwrap().join("out"));
     }
 
@@ -174,15 +189,15 @@ mod tests {
         std::fs::create_dir_all(&root).unwrap();
         let dest = dir.path().join("site");
         std::fs::create_dir(&dest).unwrap();
-        assert!(check(&dest, &root, &[]).is_ok(), "empty folder");
+        assert!(check(&dest, &root, &[], false).is_ok(), "empty folder");
         std::fs::write(dest.join("notes.txt"), "mine").unwrap();
-        let err = check(&dest, &root, &[]).unwrap_err().to_string();
+        let err = check(&dest, &root, &[], false).unwrap_err().to_string();
         assert!(err.contains("no earlier `devoops build` wrote it"), "{err}");
         std::fs::write(dest.join(MARKER), MARKER_TEXT).unwrap();
-        assert!(check(&dest, &root, &[]).is_ok(), "marked folder");
+        assert!(check(&dest, &root, &[], false).is_ok(), "marked folder");
         let file = dir.path().join("file");
         std::fs::write(&file, "x").unwrap();
-        let err = check(&file, &root, &[]).unwrap_err().to_string();
+        let err = check(&file, &root, &[], false).unwrap_err().to_string();
         assert!(err.contains("it is a file"), "{err}");
     }
 }

@@ -84,11 +84,32 @@ pub struct Server {
 
 impl Server {
     pub fn start(root: &Path, extra_args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_devoops"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_devoops"));
+        command
             .arg("serve")
             .arg(root)
             .args(["--port", "0"])
-            .args(extra_args)
+            .args(extra_args);
+        Server::run(command)
+    }
+
+    /// Like [`Server::start`], with the limit on open files (soft and hard) set to `limit`,
+    /// as `ulimit -n` does: a Mac's default is 256.
+    pub fn start_with_open_files(root: &Path, extra_args: &[&str], limit: u32) -> Server {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_devoops"))
+            .arg("serve")
+            .arg(root)
+            .args(["--port", "0"])
+            .args(extra_args);
+        Server::run(command)
+    }
+
+    fn run(mut command: Command) -> Server {
+        let mut child = command
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
