@@ -102,7 +102,8 @@ pub fn serve(options: &ServeOptions, reporter: &dyn Reporter) -> Result<()> {
             for error in &batch.errors {
                 reporter.warning(&format!("file watcher: {error}"));
             }
-            let plan = builder.plan(&batch.paths);
+            let mut plan = builder.plan(&batch.paths);
+            plan.full |= batch.folders_replaced;
             if plan.is_empty() {
                 continue;
             }

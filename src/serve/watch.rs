@@ -6,7 +6,7 @@
 //! native backend (inotify, FSEvents, ReadDirectoryChangesW) for periodic scanning, for
 //! Docker bind mounts, WSL and network filesystems where native events never arrive.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
@@ -31,7 +31,32 @@ enum Backend {
 pub struct Watcher {
     backend: Backend,
     events: Receiver<DebounceEventResult>,
-    watched: BTreeSet<PathBuf>,
+    /// Every folder asked for, with the identity of the folder watched at that path (`None`
+    /// while the path is missing). A watch follows a folder, not its name: when `content/`
+    /// is moved away and back, or deleted and restored, the folder at the path is a new one
+    /// (or an old one whose watch notify dropped), so it is watched again.
+    watched: BTreeMap<PathBuf, (RecursiveMode, Option<Identity>)>,
+}
+
+/// Which folder a path leads to: device and inode (on Unix), so a replaced folder differs.
+type Identity = (u64, u64);
+
+fn identity(dir: &Path) -> Option<Identity> {
+    let meta = std::fs::metadata(dir).ok().filter(|m| m.is_dir())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let created = meta
+            .created()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as u64);
+        Some((0, created))
+    }
 }
 
 /// What one batch of file-system events amounts to.
@@ -39,6 +64,9 @@ pub struct Batch {
     pub paths: BTreeSet<PathBuf>,
     /// Watcher errors worth telling the user (e.g. the inotify watch limit).
     pub errors: Vec<String>,
+    /// A watched folder was replaced, removed or restored: what it holds may differ in any
+    /// way, so the whole book must be rebuilt.
+    pub folders_replaced: bool,
 }
 
 impl Watcher {
@@ -59,7 +87,7 @@ impl Watcher {
         Ok(Watcher {
             backend,
             events,
-            watched: BTreeSet::new(),
+            watched: BTreeMap::new(),
         })
     }
 
@@ -75,9 +103,19 @@ impl Watcher {
     }
 
     fn watch(&mut self, dir: &Path, mode: RecursiveMode) -> Result<()> {
-        if !dir.is_dir() || self.watched.contains(dir) {
+        if self.watched.contains_key(dir) {
             return Ok(());
         }
+        let id = identity(dir);
+        self.watched.insert(dir.to_path_buf(), (mode, None));
+        if id.is_some() {
+            self.subscribe(dir, mode)?;
+            self.watched.insert(dir.to_path_buf(), (mode, id));
+        }
+        Ok(())
+    }
+
+    fn subscribe(&mut self, dir: &Path, mode: RecursiveMode) -> Result<()> {
         let result = match &mut self.backend {
             Backend::Native(d) => d.watch(dir, mode),
             Backend::Poll(d) => d.watch(dir, mode),
@@ -85,18 +123,49 @@ impl Watcher {
         result.map_err(|e| {
             Error::in_file(dir, format!("cannot watch: {e}"))
                 .help("on Linux, raise fs.inotify.max_user_watches, or run `devoops serve --poll`")
-        })?;
-        self.watched.insert(dir.to_path_buf());
-        Ok(())
+        })
+    }
+
+    fn unsubscribe(&mut self, dir: &Path) {
+        let _ = match &mut self.backend {
+            Backend::Native(d) => d.unwatch(dir),
+            Backend::Poll(d) => d.unwatch(dir),
+        };
+    }
+
+    /// Watches again every folder whose path now leads to another folder, or to none.
+    /// Returns whether any did, and the errors of those that cannot be watched.
+    fn follow_replaced_folders(&mut self, errors: &mut Vec<String>) -> bool {
+        let changed: Vec<(PathBuf, RecursiveMode, Option<Identity>)> = self
+            .watched
+            .iter()
+            .filter_map(|(dir, (mode, id))| {
+                let now = identity(dir);
+                (now != *id).then(|| (dir.clone(), *mode, now))
+            })
+            .collect();
+        for (dir, mode, now) in &changed {
+            self.unsubscribe(dir);
+            let mut recorded = *now;
+            if now.is_some()
+                && let Err(e) = self.subscribe(dir, *mode)
+            {
+                errors.push(e.to_string());
+                recorded = None;
+            }
+            self.watched.insert(dir.clone(), (*mode, recorded));
+        }
+        !changed.is_empty()
     }
 
     /// Blocks until something changes, then returns every change reported so far (batches
     /// that queued up during a long rebuild are merged into one). `None` when the watcher
     /// has stopped.
-    pub fn next_batch(&self) -> Option<Batch> {
+    pub fn next_batch(&mut self) -> Option<Batch> {
         let mut batch = Batch {
             paths: BTreeSet::new(),
             errors: Vec::new(),
+            folders_replaced: false,
         };
         let first = self.events.recv().ok()?;
         for result in std::iter::once(first).chain(self.events.try_iter()) {
@@ -110,6 +179,7 @@ impl Watcher {
                 Err(errors) => batch.errors.extend(errors.iter().map(|e| e.to_string())),
             }
         }
+        batch.folders_replaced = self.follow_replaced_folders(&mut batch.errors);
         Some(batch)
     }
 }
