@@ -156,3 +156,43 @@ fn ctrl_c_removes_the_staging_folder_and_keeps_the_old_site() {
         assert!(staging.is_empty(), "{when}: left behind {staging:?}");
     }
 }
+
+#[test]
+fn ctrl_c_ends_a_build_busy_rendering_within_seconds() {
+    let scene = Scene::new();
+    // One long chapter: rendering it writes nothing for a while, so the build cannot notice
+    // the stop at a write; the grace period ends it.
+    let long = "## Example\n\nText.\n\n".repeat(20_000);
+    std::fs::write(scene.book.join("src/code.md"), format!("# Long\n\n{long}")).unwrap();
+    let mut child = scene.command().spawn().unwrap();
+    let staged = || {
+        std::fs::read_dir(scene.tmp.path()).unwrap().any(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".building-")
+        })
+    };
+    let started = std::time::Instant::now();
+    while !staged() && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let pid = rustix::process::Pid::from_child(&child);
+    let _ = rustix::process::kill_process(pid, rustix::process::Signal::INT);
+    let signalled = std::time::Instant::now();
+    let status = child.wait().unwrap();
+    assert!(
+        signalled.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        signalled.elapsed()
+    );
+    if !status.success() {
+        let names: Vec<_> = std::fs::read_dir(scene.tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "book" && n != "out")
+            .collect();
+        assert!(names.is_empty(), "left behind {names:?}");
+        assert!(site(&scene.out()) == scene.old, "the old site is intact");
+    }
+}

@@ -109,7 +109,7 @@ pub fn render_unhighlighted(markdown: &str) -> RenderedMarkdown {
 
 fn render_with(markdown: &str, highlight: bool) -> RenderedMarkdown {
     let mut out = RenderedMarkdown::default();
-    let mut used_ids: Vec<String> = Vec::new();
+    let mut heading_ids = HeadingIds::default();
     let mut events: Vec<Event> = Vec::new();
     let mut section = Section::default();
 
@@ -133,10 +133,8 @@ fn render_with(markdown: &str, highlight: bool) -> RenderedMarkdown {
                     }
                     inner.push(rewrite_event(e));
                 }
-                let id = unique_id(
-                    id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&text)),
-                    &mut used_ids,
-                );
+                let id =
+                    heading_ids.unique(id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&text)));
                 let n = level_number(level);
                 let mut open = format!("<h{n} id=\"{}\"", escape_html(&id));
                 if !classes.is_empty() {
@@ -258,25 +256,67 @@ fn rewrite_event(event: Event) -> Event {
     }
 }
 
-fn unique_id(base: String, used: &mut Vec<String>) -> String {
-    let base = if base.is_empty() {
-        "section".to_string()
-    } else {
-        base
-    };
-    let mut candidate = base.clone();
-    let mut n = 1;
-    while used.contains(&candidate) {
-        candidate = format!("{base}-{n}");
-        n += 1;
+/// Hands out heading ids unique within a page: the slug, then `slug-1`, `slug-2`, … as
+/// mdBook does. Each slug remembers the next suffix to try, so a page of thousands of
+/// identical headings costs one look-up per heading, not one per earlier heading.
+#[derive(Default)]
+struct HeadingIds {
+    used: std::collections::HashSet<String>,
+    next_suffix: std::collections::HashMap<String, usize>,
+    /// Candidates tried so far, for the test that keeps this linear.
+    attempts: usize,
+}
+
+impl HeadingIds {
+    fn unique(&mut self, base: String) -> String {
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
+        };
+        self.attempts += 1;
+        if self.used.insert(base.clone()) {
+            return base;
+        }
+        let n = self.next_suffix.entry(base.clone()).or_insert(1);
+        loop {
+            self.attempts += 1;
+            let candidate = format!("{base}-{n}");
+            *n += 1;
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
-    used.push(candidate.clone());
-    candidate
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identical_headings_get_ids_in_linear_time() {
+        let mut ids = HeadingIds::default();
+        let n = 50_000;
+        for _ in 0..n {
+            ids.unique("example".to_string());
+        }
+        assert!(
+            ids.attempts <= 2 * n,
+            "{} attempts for {n} headings",
+            ids.attempts
+        );
+        // Explicit ids that collide with the suffixes are skipped, still uniquely.
+        let mut ids = HeadingIds::default();
+        let got: Vec<String> = ["a", "a-1", "a", "a", "a-2"]
+            .iter()
+            .map(|b| ids.unique(b.to_string()))
+            .collect();
+        assert_eq!(got, ["a", "a-1", "a-2", "a-3", "a-2-1"]);
+        let page = render(&"### Example\n\n".repeat(n));
+        assert_eq!(page.headings.len(), n);
+        assert_eq!(page.headings[n - 1].id, format!("example-{}", n - 1));
+    }
 
     #[test]
     fn headings_get_unique_stable_ids_and_a_toc() {

@@ -92,6 +92,9 @@ impl Splitter {
     /// (then its headings are the handbook's headings, and count).
     fn add_visible(&mut self, text: &str, first_line: usize, in_handbook: bool) {
         let mut written = 0;
+        // Lines are counted from the previous heading on, not from the top for each one:
+        // a chapter with thousands of headings stays linear.
+        let (mut counted_to, mut line) = (0, first_line);
         for heading in headings_in(text) {
             let splits = heading.top_level && heading.level <= self.max_level;
             if splits {
@@ -105,7 +108,8 @@ impl Splitter {
                 self.handbook_headings += 1;
             }
             if splits {
-                let line = first_line + text[..heading.offset].matches('\n').count();
+                line += text[counted_to..heading.offset].matches('\n').count();
+                counted_to = heading.offset;
                 self.start_slide(line);
             }
         }

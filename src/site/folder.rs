@@ -28,7 +28,17 @@ pub struct DirOutput {
     name: String,
     parent: PathBuf,
     warnings: Vec<String>,
+    _registered: Registered,
     _lock: super::lock::DestLock,
+}
+
+/// Keeps the staging folder on the list a Ctrl-C removes, for as long as it is staging.
+struct Registered(PathBuf);
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        interrupt::unregister(&self.0);
+    }
 }
 
 impl DirOutput {
@@ -78,7 +88,9 @@ impl DirOutput {
             .map_err(|e| Error::io(&parent, &e))?;
         let marker = staging.path().join(MARKER);
         std::fs::write(&marker, MARKER_TEXT).map_err(|e| Error::io(&marker, &e))?;
+        interrupt::register(staging.path());
         Ok(DirOutput {
+            _registered: Registered(staging.path().to_path_buf()),
             staging,
             dest: real,
             name,
@@ -99,6 +111,7 @@ impl DirOutput {
             name,
             parent,
             mut warnings,
+            _registered,
             _lock,
         } = self;
         let staged = staging.keep();

@@ -40,6 +40,7 @@ impl DestLock {
                 if same_file(&file, path) {
                     let _ = file.set_len(0);
                     let _ = write!(file, "{}", std::process::id());
+                    super::interrupt::register(path);
                     return Ok(DestLock {
                         path: path.to_path_buf(),
                         _file: file,
@@ -74,6 +75,7 @@ impl Drop for DestLock {
     fn drop(&mut self) {
         // Unlink while still holding the lock, so no one can lock the old file after us.
         let _ = std::fs::remove_file(&self.path);
+        super::interrupt::unregister(&self.path);
     }
 }
 
