@@ -106,6 +106,11 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// Reads a UTF-8 text file, turning every failure into a user-facing error.
 pub fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+    text_from_bytes(path, bytes)
+}
+
+/// `bytes` read from `path` as UTF-8 text; invalid UTF-8 is an error at its line and column.
+pub fn text_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         let (line, col) = line_col(
             &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),

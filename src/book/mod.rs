@@ -178,7 +178,28 @@ impl Book {
         for chapter in loaded {
             self.chapters.push(chapter?);
         }
+        self.warn_about_includes_outside_the_book();
         Ok(())
+    }
+
+    /// An `{{#include}}` may reach any file the builder can read (`../../etc/passwd`, the
+    /// CI runner's `/proc/self/environ`), and what it includes is published, search index
+    /// included. mdBook allows it too, so it is a warning, not an error.
+    fn warn_about_includes_outside_the_book(&mut self) {
+        let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
+        for chapter in &self.chapters {
+            for dependency in &chapter.dependencies {
+                let real = std::fs::canonicalize(dependency).unwrap_or_else(|_| dependency.clone());
+                if !real.starts_with(&root) {
+                    self.warnings.push(format!(
+                        "{}: includes {}, which is outside the book's folder {}; it is published with the page and in the search index (copy it into the book if that is intended)",
+                        chapter.origin.display(),
+                        real.display(),
+                        root.display()
+                    ));
+                }
+            }
+        }
     }
 
     fn load_chapter(

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::config::toml_error;
-use crate::error::{Error, Result, line_col, read_text};
+use crate::error::{Error, Result, line_col, text_from_bytes};
 
 /// Per-chapter settings from front matter.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -36,6 +36,21 @@ pub struct Preprocessed {
 }
 
 const MAX_INCLUDE_DEPTH: usize = 10;
+/// The largest file one `{{#include}}` reads (the print page of a large book is far less).
+const MAX_INCLUDE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What all the includes of one chapter may add up to. Ten includes nested ten deep are
+/// within the depth limit and would still read ten billion files; this stops that early.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    includes: usize,
+    bytes: u64,
+}
+
+const BUDGET: Budget = Budget {
+    includes: 10_000,
+    bytes: 64 * 1024 * 1024,
+};
 
 /// Preprocesses chapter `text` read from `path` (includes resolve relative to its folder).
 pub fn preprocess(text: &str, path: &Path) -> Result<Preprocessed> {
@@ -45,7 +60,8 @@ pub fn preprocess(text: &str, path: &Path) -> Result<Preprocessed> {
         first_line: body_line,
         ..Preprocessed::default()
     };
-    out.markdown = expand(body, path, body_line, 0, &mut out)?;
+    let mut budget = BUDGET;
+    out.markdown = expand(body, path, body_line, 0, &mut out, &mut budget)?;
     Ok(out)
 }
 
@@ -90,6 +106,7 @@ fn expand(
     first_line: usize,
     depth: usize,
     out: &mut Preprocessed,
+    budget: &mut Budget,
 ) -> Result<String> {
     let mut result = String::with_capacity(text.len());
     let mut rest = text;
@@ -117,7 +134,7 @@ fn expand(
         let args = args.trim();
         match name {
             "include" | "rustdoc_include" | "playground" => {
-                let included = include(args, path, line, depth, out)?;
+                let included = include(args, path, line, depth, out, budget)?;
                 if name == "playground" {
                     result.push_str(&format!(
                         "```rust\n{}\n```",
@@ -147,6 +164,7 @@ fn include(
     line: usize,
     depth: usize,
     out: &mut Preprocessed,
+    budget: &mut Budget,
 ) -> Result<String> {
     let at = |message: String, help: &str| {
         Error::new(message)
@@ -169,10 +187,36 @@ fn include(
         ));
     }
     let target = path.parent().unwrap_or(Path::new(".")).join(file);
-    let content = read_text(&target).map_err(|e| {
+    if budget.includes == 0 {
+        return Err(at(
+            format!(
+                "this chapter's includes pull in more than {} files",
+                BUDGET.includes
+            ),
+            "an included file probably includes others many times over; include each once",
+        ));
+    }
+    budget.includes -= 1;
+    let bytes = read_include(&target).map_err(|why| {
+        at(
+            format!("cannot include `{file}`: {why}"),
+            "the path is relative to this chapter's folder; include a regular text file",
+        )
+    })?;
+    if bytes.len() as u64 > budget.bytes {
+        return Err(at(
+            format!(
+                "this chapter's includes add up to more than {} MiB",
+                BUDGET.bytes / (1024 * 1024)
+            ),
+            "an included file probably includes others many times over; include each once",
+        ));
+    }
+    budget.bytes -= bytes.len() as u64;
+    let content = text_from_bytes(&target, bytes).map_err(|e| {
         at(
             format!("cannot include `{file}`: {}", e.message),
-            "the path is relative to this chapter's folder; check the file exists",
+            "save the included file as UTF-8",
         )
     })?;
     out.included.push(target.clone());
@@ -185,7 +229,34 @@ fn include(
             )
         })?,
     };
-    expand(&selected, &target, 1, depth + 1, out)
+    expand(&selected, &target, 1, depth + 1, out, budget)
+}
+
+/// Reads an included file: only a regular file (a FIFO would block the build forever, and
+/// `/dev/zero` never ends), and at most [`MAX_INCLUDE_BYTES`], counted while reading since
+/// files such as `/proc/self/environ` report no size.
+fn read_include(target: &Path) -> std::result::Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(target).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(if meta.is_dir() {
+            "it is a folder".into()
+        } else {
+            "it is not a regular file (a pipe, socket or device)".into()
+        });
+    }
+    let file = std::fs::File::open(target).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INCLUDE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_INCLUDE_BYTES {
+        return Err(format!(
+            "it is larger than {} MiB",
+            MAX_INCLUDE_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Applies a line range (`N`, `N:M`, `:M`, `N:`) or an anchor name to included text.
@@ -311,6 +382,47 @@ mod tests {
         fs::write(dir.path().join("loop.md"), "{{#include loop.md}}").unwrap();
         let err = run("{{#include loop.md}}", dir.path()).unwrap_err();
         assert!(err.message.contains("nest"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_refused() {
+        let dir = fixture();
+        for special in ["/dev/zero", "/dev/urandom"] {
+            let err = run(&format!("{{{{#include {special}}}}}"), dir.path()).unwrap_err();
+            assert!(err.message.contains("not a regular file"), "{err}");
+        }
+        let fifo = dir.path().join("pipe");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let err = run("{{#include pipe}}", dir.path()).unwrap_err();
+        assert!(err.message.contains("not a regular file"), "{err}");
+        let err = run("{{#include .}}", dir.path()).unwrap_err();
+        assert!(err.message.contains("folder"), "{err}");
+    }
+
+    #[test]
+    fn includes_are_bounded_in_size_and_total_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = fs::File::create(dir.path().join("big.txt")).unwrap();
+        big.set_len(MAX_INCLUDE_BYTES + 1).unwrap();
+        let err = run("{{#include big.txt}}", dir.path()).unwrap_err();
+        assert!(err.message.contains("larger than"), "{err}");
+        // Nine levels of ten includes each: 10^9 reads unless the budget stops them.
+        for level in 1..9 {
+            let next = format!("{{{{#include level{}.md}}}}\n", level + 1).repeat(10);
+            fs::write(dir.path().join(format!("level{level}.md")), next).unwrap();
+        }
+        fs::write(dir.path().join("level9.md"), "leaf\n").unwrap();
+        let started = std::time::Instant::now();
+        let err = run(&"{{#include level1.md}}\n".repeat(10), dir.path()).unwrap_err();
+        assert!(err.message.contains("more than 10000 files"), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
     }
 
     #[test]

@@ -48,6 +48,9 @@ struct SummaryParser<'a> {
 }
 
 /// Parses SUMMARY.md text; `path` is only used in error messages.
+/// How deep numbered chapters may nest (`1.2.3…`); mdBook books rarely go past five.
+pub const MAX_NESTING: usize = 32;
+
 pub fn parse(text: &str, path: &Path) -> Result<Summary> {
     let events = Parser::new(text).into_offset_iter().collect();
     SummaryParser {
@@ -211,6 +214,15 @@ impl<'a> SummaryParser<'a> {
                     link = Some(self.link_from(&dest_url, &range));
                 }
                 Event::Start(Tag::List(_)) => {
+                    // Each level is a call here and a level of the sidebar: bound it, so a
+                    // pathological SUMMARY is an error instead of a stack overflow.
+                    if numbering.len() >= MAX_NESTING {
+                        return Err(self.error(
+                            &range,
+                            &format!("chapters nest deeper than {MAX_NESTING} levels"),
+                            "nest fewer levels; a reader cannot follow that many either",
+                        ));
+                    }
                     numbering.push(0);
                     nested = self.numbered_list(numbering)?;
                     numbering.pop();
@@ -388,6 +400,22 @@ mod tests {
         assert_eq!(err.location.as_ref().unwrap().line, Some(4));
         assert!(err.message.contains("just text"), "{err}");
         assert!(err.help.is_some());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_at_its_line_not_a_stack_overflow() {
+        // An indented list one level too deep, and 20,000 items nested on one line.
+        let mut deep = String::from("# Summary\n\n");
+        for d in 0..40 {
+            deep.push_str(&format!("{}- [C{d}](c.md)\n", "  ".repeat(d)));
+        }
+        let err = parse(&deep, Path::new("SUMMARY.md")).unwrap_err();
+        assert!(err.message.contains("nest deeper than 32"), "{err}");
+        assert_eq!(err.location.unwrap().line, Some(3 + MAX_NESTING));
+        let one_line = format!("# Summary\n\n{}[x](x.md)\n", "- ".repeat(20_000));
+        let err = parse(&one_line, Path::new("SUMMARY.md")).unwrap_err();
+        assert!(err.message.contains("nest deeper"), "{err}");
+        assert_eq!(err.location.unwrap().line, Some(3));
     }
 
     #[test]
