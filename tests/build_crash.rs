@@ -94,12 +94,17 @@ impl Scene {
         let status = self.command().status().unwrap();
         assert!(status.success(), "{when}: the next build failed");
         assert!(site(&self.out()) == self.new, "{when}: not the new site");
-        let names: Vec<_> = std::fs::read_dir(self.tmp.path())
+        let names = self.leftovers();
+        assert!(names.is_empty(), "{when}: left behind {names:?}");
+    }
+
+    /// Everything beside the book and the site: what a build left behind.
+    fn leftovers(&self) -> Vec<String> {
+        std::fs::read_dir(self.tmp.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|n| n != "book" && n != "out")
-            .collect();
-        assert!(names.is_empty(), "{when}: left behind {names:?}");
+            .collect()
     }
 }
 
@@ -187,11 +192,7 @@ fn ctrl_c_ends_a_build_busy_rendering_within_seconds() {
         signalled.elapsed()
     );
     if !status.success() {
-        let names: Vec<_> = std::fs::read_dir(scene.tmp.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n != "book" && n != "out")
-            .collect();
+        let names = scene.leftovers();
         assert!(names.is_empty(), "left behind {names:?}");
         assert!(site(&scene.out()) == scene.old, "the old site is intact");
     }

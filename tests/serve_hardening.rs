@@ -140,29 +140,23 @@ fn oversized_heads_and_foreign_host_names_are_refused() {
     );
 
     // A DNS-rebinding page reaches 127.0.0.1 under its own name: no answer for it.
-    let mut s = TcpStream::connect(&addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET /intro.html HTTP/1.1\r\nHost: rebind.example:3000\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).unwrap();
+    let answer = intro_for_host(&addr, "rebind.example:3000");
     assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
     assert!(!answer.contains("Intro body text"), "{answer}");
 
     // `localhost` is this machine, and the connection ends after the answer.
     let port = addr.rsplit(':').next().unwrap();
-    let mut s = TcpStream::connect(&addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET /intro.html HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).unwrap();
+    let answer = intro_for_host(&addr, &format!("localhost:{port}"));
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("Connection: close\r\n"), "{answer}");
+}
+
+/// The whole answer to `GET /intro.html` sent with `Host: host`.
+fn intro_for_host(addr: &str, host: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "GET /intro.html HTTP/1.1\r\nHost: {host}\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    answer
 }

@@ -392,16 +392,6 @@ mod tests {
             let err = run(&format!("{{{{#include {special}}}}}"), dir.path()).unwrap_err();
             assert!(err.message.contains("not a regular file"), "{err}");
         }
-        let fifo = dir.path().join("pipe");
-        assert!(
-            std::process::Command::new("mkfifo")
-                .arg(&fifo)
-                .status()
-                .unwrap()
-                .success()
-        );
-        let err = run("{{#include pipe}}", dir.path()).unwrap_err();
-        assert!(err.message.contains("not a regular file"), "{err}");
         let err = run("{{#include .}}", dir.path()).unwrap_err();
         assert!(err.message.contains("folder"), "{err}");
     }
