@@ -50,7 +50,7 @@ impl DirOutput {
         })
     }
 
-    pub fn new_with(dest: &Path, waiting: &dyn Fn(&str)) -> Result<DirOutput> {
+    fn new_with(dest: &Path, waiting: &dyn Fn(&str)) -> Result<DirOutput> {
         let real = destination::resolve(dest).map_err(|e| Error::io(dest, &e))?;
         let parent = real
             .parent()
