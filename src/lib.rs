@@ -9,6 +9,7 @@ pub mod build;
 pub mod config;
 pub mod error;
 pub mod links;
+pub mod page;
 pub mod render;
 pub mod search;
 pub mod serve;

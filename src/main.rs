@@ -235,10 +235,7 @@ fn run_build(
 }
 
 fn run_check_links(cli: &Cli, style: &Style, dir: &std::path::Path) -> Result<(), Error> {
-    let book = devoops::book::Book::load(dir)?;
-    let renderer = devoops::render::Renderer::new(&book)?;
-    let site = devoops::links::SiteMap::render(&book, &renderer)?;
-    let report = devoops::links::check(&book, &site)?;
+    let report = devoops::build::check_links(dir)?;
     for broken in &report.broken {
         style.error(broken);
     }

@@ -1,10 +1,14 @@
 //! Load: `book.toml` + `SUMMARY.md` + the chapters it links → a plain [`Book`] value.
 //!
-//! Nothing here knows about HTML. The renderer takes a `Book` and never reads the source tree
-//! itself (except static files it copies), so a test can build a `Book` by hand.
+//! Each chapter is read and parsed here, once: its slide markup is scanned and the chapter
+//! cut into its handbook view and its slides ([`Parsed`]), so authoring mistakes (an unknown
+//! `::: block`, one never closed) stop the load with the file and line, and nothing later
+//! reads or scans the source again. Nothing here knows about HTML.
 
+pub mod blocks;
 pub mod labs;
 pub mod preprocess;
+pub mod slides;
 pub mod summary;
 
 use std::path::{Path, PathBuf};
@@ -63,6 +67,39 @@ pub struct Chapter {
     pub title_override: Option<String>,
     /// Other files the chapter's source depends on (includes).
     pub dependencies: Vec<PathBuf>,
+    /// Where the chapter is in `Book::chapters` (its prev/next pages are its neighbours there).
+    pub index: usize,
+    /// The chapter's Markdown cut into what the handbook page and the slides are made of.
+    pub parsed: Parsed,
+}
+
+/// A chapter's Markdown after its slide markup is read: what rendering starts from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    /// The handbook's view: no speaker notes, no slide-only blocks, no slide breaks.
+    pub handbook: String,
+    /// The deck's view: one entry per slide, notes beside it.
+    pub slides: Vec<slides::Slide>,
+    /// Every reference-link definition of the chapter, appended to each slide on its own.
+    pub link_definitions: String,
+}
+
+impl Parsed {
+    /// Scans `markdown` (which starts on line `first_line` of `origin`) and cuts it into
+    /// slides at headings of level ≤ `slide_heading_level`.
+    pub fn parse(
+        markdown: &str,
+        origin: &Path,
+        first_line: usize,
+        slide_heading_level: u8,
+    ) -> Result<Parsed> {
+        let pieces = blocks::scan(markdown, origin, first_line)?;
+        Ok(Parsed {
+            handbook: blocks::handbook_markdown(&pieces),
+            slides: slides::split(&pieces, slide_heading_level),
+            link_definitions: slides::link_definitions(&pieces),
+        })
+    }
 }
 
 impl Chapter {
@@ -72,18 +109,30 @@ impl Chapter {
         page_path(&self.source_path)
     }
 
-    /// (Re)reads the chapter's file and its includes. Title, number and place in the book stay
-    /// as SUMMARY.md gave them, which is what lets `serve` re-render just this chapter. On
-    /// error the chapter is left as it was.
-    pub fn reload_source(&mut self) -> Result<()> {
+    /// (Re)reads the chapter's file and its includes, and parses it. Title, number and place
+    /// in the book stay as SUMMARY.md gave them, which is what lets `serve` re-render just this
+    /// chapter. On error the chapter is left as it was.
+    pub fn reload_source(&mut self, slide_heading_level: u8) -> Result<()> {
         let text = read_text(&self.origin)?;
         let pre = preprocess::preprocess(&text, &self.origin)?;
+        let parsed = Parsed::parse(
+            &pre.markdown,
+            &self.origin,
+            pre.first_line,
+            slide_heading_level,
+        )?;
         self.title_override = pre.front.title.clone().or(pre.title_override);
         self.markdown = pre.markdown;
         self.first_line = pre.first_line;
         self.front = pre.front;
         self.dependencies = pre.included;
+        self.parsed = parsed;
         Ok(())
+    }
+
+    /// Whether the chapter has a slide deck (some chapters are all `::: handbook`).
+    pub fn has_slides(&self) -> bool {
+        !self.parsed.slides.is_empty()
     }
 }
 
@@ -126,6 +175,9 @@ impl Book {
         };
         book.add_summary_items(&summary, &summary_path)?;
         book.add_labs()?;
+        for (index, chapter) in book.chapters.iter_mut().enumerate() {
+            chapter.index = index;
+        }
         Ok(book)
     }
 
@@ -213,8 +265,10 @@ impl Book {
             front: FrontMatter::default(),
             title_override: None,
             dependencies: Vec::new(),
+            index: 0,
+            parsed: Parsed::default(),
         };
-        chapter.reload_source()?;
+        chapter.reload_source(self.config.devoops.slide_heading_level)?;
         Ok(chapter)
     }
 }

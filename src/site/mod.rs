@@ -1,7 +1,13 @@
-//! Emit: where rendered files go. `build` writes into a staging folder next to the destination
-//! and swaps it in only when every file is written, so a failed build never leaves a
-//! half-written site and never touches a folder it did not write (`destination`, `folder`);
+//! The site: [`assemble`] puts rendered chapters together into every file of the site, and
+//! the outputs here are where those files go. `build` writes into a staging folder next to the
+//! destination and swaps it in only when every file is written, so a failed build never leaves
+//! a half-written site and never touches a folder it did not write (`destination`, `folder`);
 //! `serve` keeps files in memory.
+
+pub mod assemble;
+pub mod spool;
+
+pub use assemble::{Assembly, Discard, Site, assemble};
 
 use std::collections::BTreeMap;
 use std::path::Path;
