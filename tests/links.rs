@@ -228,3 +228,50 @@ fn every_link_of_the_workshop_resolves() {
         assert!(text.contains("labs/0"), "{chapter}.md links to its lab");
     }
 }
+
+#[test]
+fn links_to_decks_presenter_pages_and_the_print_page_pass_strict_checks() {
+    let book = good_book();
+    write(
+        book.path(),
+        "content/intro.md",
+        "# Intro\n\nThe [deck](slides/intro.html), its [presenter view](slides/intro.presenter.html), \
+         the [whole talk](slides/index.html), the [lab's deck](slides/labs/01-tarball.html) and \
+         [everything on one page](print.html).\n\n## Why\n\nBecause.\n",
+    );
+    devoops()
+        .args(["check-links"])
+        .arg(book.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 broken"));
+    let dest = book.path().join("site");
+    devoops()
+        .args(["build", "--strict", "-d"])
+        .arg(&dest)
+        .arg(book.path())
+        .assert()
+        .success();
+    for built in [
+        "slides/intro.html",
+        "slides/intro.presenter.html",
+        "slides/index.html",
+        "slides/labs/01-tarball.html",
+        "print.html",
+    ] {
+        assert!(dest.join(built).is_file(), "{built} is linked and built");
+    }
+    // A deck the site does not have is still a broken link.
+    write(
+        book.path(),
+        "content/intro.md",
+        "# Intro\n\nThe [deck](slides/nope.html).\n",
+    );
+    devoops()
+        .args(["check-links"])
+        .arg(book.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("intro.md:3:"))
+        .stderr(predicate::str::contains("slides/nope.html"));
+}

@@ -69,14 +69,14 @@ fn run(queue: Receiver<Job>, done: impl Fn(Result<Vec<String>>, Duration)) {
         while let Ok(newer) = queue.try_recv() {
             job = newer;
         }
-        let result = pool.install(|| build(&job));
+        let result = pool.install(|| assemble_again(&job));
         done(result, job.started.elapsed());
     }
 }
 
 /// Assembles the site again from the kept chapters, as a full build would: every file whose
 /// bytes changed (print page, decks whose slide numbers moved, search index) is replaced.
-fn build(job: &Job) -> Result<Vec<String>> {
+pub fn assemble_again(job: &Job) -> Result<Vec<String>> {
     let out = ChangedOnly::new(&job.site);
     let chapters = job.chapters.par_iter().map(|c| Ok(&**c));
     site::assemble(&job.book, &job.frame, chapters, &out)?;

@@ -8,12 +8,12 @@
 //! they never race each other, and one thread catching up the print page and slide decks
 //! after a chapter changed (`derived`).
 
-mod derived;
+pub mod derived;
 mod http;
 mod inject;
 mod live_site;
 mod livereload;
-mod rebuild;
+pub mod rebuild;
 mod request_path;
 mod watch;
 
