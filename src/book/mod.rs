@@ -153,16 +153,17 @@ impl Book {
         let root = root.to_path_buf();
         if !root.is_dir() {
             return Err(Error::in_file(&root, "not a directory")
-                .help("pass the folder that holds book.toml"));
+                .help("pass the folder that holds book.toml")
+                .usage());
         }
-        let (config, warnings) = Config::load(&root.join("book.toml"))?;
+        let (config, warnings) = Config::load(&root.join("book.toml")).map_err(Error::usage)?;
         let src_dir = root.join(&config.book.src);
         let summary_path = src_dir.join("SUMMARY.md");
         if !summary_path.is_file() {
             return Err(Error::in_file(&summary_path, "the book has no SUMMARY.md").help(format!(
                 "create {} listing the chapters, e.g. `- [Introduction](intro.md)`, or set `[book] src` in book.toml",
                 summary_path.display()
-            )));
+            )).usage());
         }
         let summary = summary::parse(&read_text(&summary_path)?, &summary_path)?;
         let mut book = Book {
