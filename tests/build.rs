@@ -238,7 +238,12 @@ fn assert_clean_config_error(dir: &Path, needles: &[&str]) {
 }
 
 fn assert_clean_error_with_code(dir: &Path, needles: &[&str], code: i32) {
-    let assert = devoops().arg("build").arg(dir).assert().failure().code(code);
+    let assert = devoops()
+        .arg("build")
+        .arg(dir)
+        .assert()
+        .failure()
+        .code(code);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(
         !stderr.contains("panicked"),
@@ -419,7 +424,10 @@ fn exit_codes_tell_a_failed_build_from_a_usage_error() {
     let dir = book.path().as_os_str();
     // Usage and configuration: exit code 2.
     assert_eq!(code(&["build".as_ref(), "/no/such/book".as_ref()]), Some(2));
-    assert_eq!(code(&["build".as_ref(), "--no-such-flag".as_ref()]), Some(2));
+    assert_eq!(
+        code(&["build".as_ref(), "--no-such-flag".as_ref()]),
+        Some(2)
+    );
     std::fs::write(book.path().join("book.toml"), "[book\ntitle = 1\n").unwrap();
     assert_eq!(code(&["build".as_ref(), dir]), Some(2));
     assert_eq!(code(&["check-links".as_ref(), dir]), Some(2));
@@ -430,10 +438,7 @@ fn exit_codes_tell_a_failed_build_from_a_usage_error() {
     assert_eq!(code(&["build".as_ref(), dir]), Some(1));
     std::fs::write(book.path().join("src/credits.md"), "[gone](gone.md)\n").unwrap();
     assert_eq!(code(&["check-links".as_ref(), dir]), Some(1));
-    assert_eq!(
-        code(&["build".as_ref(), "--strict".as_ref(), dir]),
-        Some(1)
-    );
+    assert_eq!(code(&["build".as_ref(), "--strict".as_ref(), dir]), Some(1));
 }
 
 #[test]

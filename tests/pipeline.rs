@@ -21,7 +21,11 @@ const CHAPTERS: usize = 6;
 fn each_chapter_is_scanned_once_per_build_and_once_per_save() {
     let dir = tempfile::tempdir().unwrap();
     let root = std::fs::canonicalize(dir.path()).unwrap();
-    write(&root, "book.toml", "[book]\ntitle = \"Count\"\nsrc = \"content\"\n");
+    write(
+        &root,
+        "book.toml",
+        "[book]\ntitle = \"Count\"\nsrc = \"content\"\n",
+    );
     let mut summary = String::from("# Summary\n\n");
     for n in 0..CHAPTERS {
         summary.push_str(&format!("- [C{n}](c{n}.md)\n"));
@@ -41,7 +45,11 @@ fn each_chapter_is_scanned_once_per_build_and_once_per_save() {
     let report = devoops::build::build(&root, Some(&dest), &|_, _| {}).unwrap();
     assert_eq!(report.pages.len(), CHAPTERS);
     assert_eq!(scans() - before, CHAPTERS, "one scan per chapter per build");
-    for file in ["slides/index.html", "slides/c3.presenter.html", "print.html"] {
+    for file in [
+        "slides/index.html",
+        "slides/c3.presenter.html",
+        "print.html",
+    ] {
         assert!(dest.join(file).is_file(), "{file}");
     }
 
@@ -72,8 +80,17 @@ fn each_chapter_is_scanned_once_per_build_and_once_per_save() {
     // The pages made of every chapter follow from the kept chapters, without a scan.
     let job = builder.derived_job(&full.site, Instant::now()).unwrap();
     let changed = assemble_again(&job).unwrap();
-    assert_eq!(scans() - before, 1, "one scan for the saved chapter, none after");
-    for path in ["print.html", "slides/c2.html", "slides/index.html", "searchindex.js"] {
+    assert_eq!(
+        scans() - before,
+        1,
+        "one scan for the saved chapter, none after"
+    );
+    for path in [
+        "print.html",
+        "slides/c2.html",
+        "slides/index.html",
+        "searchindex.js",
+    ] {
         assert!(changed.iter().any(|c| c == path), "{path} in {changed:?}");
     }
     // A later chapter's deck points at its place in the whole talk, which moved.

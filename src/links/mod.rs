@@ -67,7 +67,12 @@ impl<'s> Targets<'s> {
         let pages = site
             .pages
             .iter()
-            .map(|p| (p.path.as_str(), p.anchors.iter().map(String::as_str).collect()))
+            .map(|p| {
+                (
+                    p.path.as_str(),
+                    p.anchors.iter().map(String::as_str).collect(),
+                )
+            })
             .collect();
         Targets {
             pages,

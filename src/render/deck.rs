@@ -437,9 +437,6 @@ mod tests {
             ]
         );
         assert_eq!(slides[2].title, "B");
-        assert_eq!(
-            slides[1].title, "T",
-            "untitled slides take the chapter's"
-        );
+        assert_eq!(slides[1].title, "T", "untitled slides take the chapter's");
     }
 }

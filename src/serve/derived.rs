@@ -100,7 +100,10 @@ impl<'a> ChangedOnly<'a> {
 
     /// The paths whose bytes changed, sorted.
     pub fn into_changed(self) -> Vec<String> {
-        let mut changed = self.changed.into_inner().expect("change list lock poisoned");
+        let mut changed = self
+            .changed
+            .into_inner()
+            .expect("change list lock poisoned");
         changed.sort();
         changed
     }

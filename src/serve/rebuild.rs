@@ -2,9 +2,10 @@
 //!
 //! A chapter's page depends on its own file and the files it includes; the sidebar, titles,
 //! numbering and prev/next links come from SUMMARY.md and `book.toml`, and the page frame from
-//! the theme. So an edit to a chapter (or an included file) re-renders that chapter, plus what
-//! is made of every chapter: the print page and the slide decks, rebuilt on a worker thread
-//! (`derived`). SUMMARY.md, `book.toml`, theme files and labs change every page (a
+//! the theme. So an edit to a chapter (or an included file) re-parses and re-renders that
+//! chapter, whose page is served at once; then the site is assembled again from the kept
+//! chapters on a worker thread (`derived`), which replaces what is made of every chapter:
+//! the print page, the slide decks and the search index. SUMMARY.md, `book.toml`, theme files and labs change every page (a
 //! lab's title from its lab.toml is in every sidebar): those rebuild the whole book into a
 //! fresh in-memory site, swapped in only when complete.
 

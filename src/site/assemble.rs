@@ -160,7 +160,11 @@ impl<'a> Assembly<'a> {
     /// Moves a chapter's slides (relocated for the whole-talk deck) and notes into the
     /// spool, from slide `first` of the talk on, and returns them with markers in their
     /// place. Markers hold no URL, so the talk deck's own relocation leaves them as they are.
-    fn spool_for_talk(&self, rendered: &RenderedChapter, first: usize) -> Result<Vec<RenderedSlide>> {
+    fn spool_for_talk(
+        &self,
+        rendered: &RenderedChapter,
+        first: usize,
+    ) -> Result<Vec<RenderedSlide>> {
         let prefix = deck::url_prefix(deck::TALK_DECK, &self.book.chapters[rendered.index]);
         let mut slides = rendered.slides.clone();
         for (j, slide) in slides.iter_mut().enumerate() {
@@ -267,7 +271,11 @@ impl<'a> Assembly<'a> {
     }
 
     /// The whole-talk deck and its presenter page, streaming the slides from the spool.
-    fn write_talk_deck(&self, parts: &[(usize, Vec<RenderedSlide>)], out: &dyn Output) -> Result<()> {
+    fn write_talk_deck(
+        &self,
+        parts: &[(usize, Vec<RenderedSlide>)],
+        out: &dyn Output,
+    ) -> Result<()> {
         if parts.is_empty() {
             return Ok(());
         }
@@ -312,8 +320,8 @@ fn static_files(book: &Book) -> Result<Vec<(String, PathBuf)>> {
     });
     let mut files = Vec::new();
     for entry in walker {
-        let entry =
-            entry.map_err(|e| Error::in_file(src, format!("cannot read the source folder: {e}")))?;
+        let entry = entry
+            .map_err(|e| Error::in_file(src, format!("cannot read the source folder: {e}")))?;
         if !entry.file_type().is_file() || entry.path().extension().is_some_and(|x| x == "md") {
             continue;
         }
