@@ -353,3 +353,36 @@ impl Output for Discard {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::render;
+    use crate::site::MemoryOutput;
+
+    /// The list of files is worked out before anything is written: it must be exactly what
+    /// the assembly then writes, for books with and without a README, print page and search.
+    #[test]
+    fn the_list_of_files_is_what_is_written() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        for name in ["slides-book", "mdbook-basic"] {
+            let book = Book::load(&fixtures.join(name)).unwrap();
+            let frame = Frame::new(&book).unwrap();
+            let out = MemoryOutput::default();
+            let chapters = book
+                .chapters
+                .par_iter()
+                .map(|chapter| render::chapter(chapter, &frame));
+            let site = assemble(&book, &frame, chapters, &out).unwrap();
+            let written: BTreeSet<String> = out.paths().into_iter().collect();
+            assert_eq!(site.files, written, "{name}");
+            assert!(site.files.contains("slides/index.html"), "{name}");
+            assert_eq!(site.pages.len(), book.chapters.len());
+            let paths: Vec<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
+            let expected: Vec<String> = book.chapters.iter().map(|c| c.output_path()).collect();
+            assert_eq!(paths, expected, "pages in book order");
+        }
+    }
+}
