@@ -7,6 +7,7 @@
 
 pub mod blocks;
 pub mod labs;
+pub mod links;
 pub mod preprocess;
 pub mod slides;
 pub mod summary;
@@ -59,9 +60,12 @@ pub struct Chapter {
     pub source_path: PathBuf,
     /// The file the Markdown came from, for error messages and watching.
     pub origin: PathBuf,
-    pub markdown: String,
-    /// The line of `origin` that `markdown` starts on (front matter comes before it).
+    /// The line of `origin` that the Markdown starts on (front matter comes before it).
     pub first_line: usize,
+    /// Whether the Markdown is the tail of `origin` as it is on disk (no includes, no
+    /// `{{#title}}`, not a lab page put together from a README): then a link's line in the
+    /// Markdown is its line in the file.
+    pub verbatim: bool,
     pub front: FrontMatter,
     /// `{{#title}}` or front matter `title`: the page's `<title>`.
     pub title_override: Option<String>,
@@ -73,20 +77,26 @@ pub struct Chapter {
     pub parsed: Parsed,
 }
 
-/// A chapter's Markdown after its slide markup is read: what rendering starts from.
+/// A chapter's Markdown after its slide markup is read: its pieces (ordinary Markdown,
+/// `::: notes` / `::: handbook` / `::: slides` blocks, slide breaks), which both the handbook
+/// page and the slides are made from. Only the pieces are kept (about the size of the
+/// Markdown): the two views are cut from them when the chapter renders, which keeps a big
+/// book's memory where it was before parsing moved to load time.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Parsed {
-    /// The handbook's view: no speaker notes, no slide-only blocks, no slide breaks.
-    pub handbook: String,
-    /// The deck's view: one entry per slide, notes beside it.
-    pub slides: Vec<slides::Slide>,
-    /// Every reference-link definition of the chapter, appended to each slide on its own.
-    pub link_definitions: String,
+    pub pieces: Vec<blocks::Piece>,
+    /// How many slides the chapter has: the whole-talk deck's numbering needs every
+    /// chapter's count before any chapter renders.
+    pub slide_count: usize,
+    /// Every link and image in the chapter (notes and slide-only blocks included), with its
+    /// line in the Markdown: what `check-links` checks.
+    pub links: Vec<links::SourceLink>,
+    slide_heading_level: u8,
 }
 
 impl Parsed {
-    /// Scans `markdown` (which starts on line `first_line` of `origin`) and cuts it into
-    /// slides at headings of level ≤ `slide_heading_level`.
+    /// Scans `markdown` (which starts on line `first_line` of `origin`) for slide markup;
+    /// slides start at headings of level ≤ `slide_heading_level`.
     pub fn parse(
         markdown: &str,
         origin: &Path,
@@ -95,10 +105,26 @@ impl Parsed {
     ) -> Result<Parsed> {
         let pieces = blocks::scan(markdown, origin, first_line)?;
         Ok(Parsed {
-            handbook: blocks::handbook_markdown(&pieces),
-            slides: slides::split(&pieces, slide_heading_level),
-            link_definitions: slides::link_definitions(&pieces),
+            slide_count: slides::split(&pieces, slide_heading_level).len(),
+            pieces,
+            links: links::links(markdown),
+            slide_heading_level,
         })
+    }
+
+    /// The handbook's view: no speaker notes, no slide-only blocks, no slide breaks.
+    pub fn handbook(&self) -> String {
+        blocks::handbook_markdown(&self.pieces)
+    }
+
+    /// The deck's view: one entry per slide, notes beside it.
+    pub fn slides(&self) -> Vec<slides::Slide> {
+        slides::split(&self.pieces, self.slide_heading_level)
+    }
+
+    /// Every reference-link definition of the chapter, appended to each slide on its own.
+    pub fn link_definitions(&self) -> String {
+        slides::link_definitions(&self.pieces)
     }
 }
 
@@ -122,7 +148,7 @@ impl Chapter {
             slide_heading_level,
         )?;
         self.title_override = pre.front.title.clone().or(pre.title_override);
-        self.markdown = pre.markdown;
+        self.verbatim = text.ends_with(pre.markdown.as_str());
         self.first_line = pre.first_line;
         self.front = pre.front;
         self.dependencies = pre.included;
@@ -132,7 +158,7 @@ impl Chapter {
 
     /// Whether the chapter has a slide deck (some chapters are all `::: handbook`).
     pub fn has_slides(&self) -> bool {
-        !self.parsed.slides.is_empty()
+        self.parsed.slide_count > 0
     }
 }
 
@@ -261,8 +287,8 @@ impl Book {
             depth,
             source_path: location.to_path_buf(),
             origin,
-            markdown: String::new(),
             first_line: 1,
+            verbatim: true,
             front: FrontMatter::default(),
             title_override: None,
             dependencies: Vec::new(),

@@ -10,17 +10,15 @@
 //! has: a link to a deck, a presenter page or `print.html` is fine because the site has them. Links inside `{{#include}}`d files are checked where the included file is itself
 //! a chapter, not through each chapter that includes it.
 
-pub mod extract;
-
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::book::links::{SourceLink, is_external, links, resolve};
 use crate::book::{Book, page_path, summary::percent_decode};
 use crate::error::{Error, Result, line_col, read_text};
 use crate::site::Site;
-use extract::{SourceLink, is_external, resolve};
 
 /// A link to somewhere outside the book, with where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,8 +83,8 @@ impl<'s> Targets<'s> {
 struct Source<'b> {
     /// The file messages name: the chapter's own file, or the README a lab page is made from.
     file: PathBuf,
-    /// The Markdown the site renders (what the links are read from).
-    markdown: &'b str,
+    /// The links of the Markdown the site renders, with their lines in it.
+    links: std::borrow::Cow<'b, [SourceLink]>,
     /// The file's text, when the page is not a verbatim copy of it (included files, lab pages
     /// put together from a README): links are then found in it by what they point to.
     original: Option<String>,
@@ -110,7 +108,7 @@ pub fn check(book: &Book, site: &Site) -> Result<LinkReport> {
     if let Some(text) = &summary {
         sources.push(Source {
             file: summary_path.clone(),
-            markdown: text,
+            links: links(text).into(),
             original: None,
             first_line: 1,
             base: PathBuf::new(),
@@ -118,14 +116,14 @@ pub fn check(book: &Book, site: &Site) -> Result<LinkReport> {
         });
     }
     for chapter in &book.chapters {
-        let original = match chapter.origin.is_file() {
+        let original = match !chapter.verbatim && chapter.origin.is_file() {
             true => Some(read_text(&chapter.origin)?),
             false => None,
         };
         sources.push(Source {
             file: chapter.origin.clone(),
-            markdown: &chapter.markdown,
-            original: original.filter(|text| !text.ends_with(chapter.markdown.as_str())),
+            links: chapter.parsed.links.as_slice().into(),
+            original,
             first_line: chapter.first_line,
             base: chapter
                 .source_path
@@ -169,7 +167,7 @@ fn locate(source: &Source, link: &SourceLink) -> Option<(usize, usize)> {
 
 fn check_source(source: &Source, site: &Targets) -> LinkReport {
     let mut report = LinkReport::default();
-    for link in extract::links(source.markdown) {
+    for link in source.links.iter() {
         if link.url.is_empty() {
             continue;
         }

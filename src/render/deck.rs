@@ -70,10 +70,10 @@ pub struct RenderedSlide {
 
 /// Renders a chapter's slides; `handbook_ids` are the anchors of its handbook page's headings.
 pub fn render_slides(chapter: &Chapter, handbook_ids: &[String]) -> Vec<RenderedSlide> {
-    let split = &chapter.parsed.slides;
-    let definitions = &chapter.parsed.link_definitions;
+    let split = chapter.parsed.slides();
+    let definitions = chapter.parsed.link_definitions();
     let with_definitions = |markdown: &str| format!("{markdown}\n\n{definitions}");
-    let section_ranges = covered_sections(split, handbook_ids.len());
+    let section_ranges = covered_sections(&split, handbook_ids.len());
     split
         .iter()
         .zip(section_ranges)
@@ -254,7 +254,7 @@ impl Outline {
         let mut talk_slides = 0;
         for i in talk_chapters(&book.chapters, &with_slides) {
             talk_start[i] = Some(talk_slides + 1);
-            talk_slides += book.chapters[i].parsed.slides.len();
+            talk_slides += book.chapters[i].parsed.slide_count;
         }
         Outline {
             talk_start,
@@ -362,8 +362,8 @@ mod tests {
             depth: 0,
             source_path: PathBuf::from(source),
             origin: PathBuf::from(source),
-            markdown: String::new(),
             first_line: 1,
+            verbatim: true,
             front: Default::default(),
             title_override: None,
             dependencies: Vec::new(),
@@ -419,9 +419,9 @@ mod tests {
     #[test]
     fn each_slide_covers_the_headings_up_to_the_next_slide() {
         let mut md = chapter("c.md");
-        md.markdown = "# A\n\n### a1\n\n### a2\n\n---\n\nmore\n\n## B\n\n### b1\n".into();
-        md.parsed = Parsed::parse(&md.markdown, &md.origin, 1, 2).unwrap();
-        let ids: Vec<String> = markdown::render(&md.parsed.handbook)
+        let text = "# A\n\n### a1\n\n### a2\n\n---\n\nmore\n\n## B\n\n### b1\n";
+        md.parsed = Parsed::parse(text, &md.origin, 1, 2).unwrap();
+        let ids: Vec<String> = markdown::render(&md.parsed.handbook())
             .headings
             .into_iter()
             .map(|h| h.id)

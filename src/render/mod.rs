@@ -133,7 +133,7 @@ pub fn theme_layers(root: &Path, config: &Config) -> [PathBuf; 2] {
 /// The page and the slides share one highlighting of the chapter's code.
 pub fn chapter(chapter: &Chapter, frame: &Frame) -> Result<RenderedChapter> {
     highlight::with_block_cache(|| {
-        let rendered = markdown::render(&chapter.parsed.handbook);
+        let rendered = markdown::render(&chapter.parsed.handbook());
         let path = chapter.output_path();
         let root = path_to_root(&path);
         let slides_href = chapter.has_slides().then(|| deck::slides_link(chapter));
