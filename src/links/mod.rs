@@ -171,7 +171,7 @@ fn check_source(source: &Source, site: &Targets) -> LinkReport {
         if link.url.is_empty() {
             continue;
         }
-        let place = locate(source, &link);
+        let place = locate(source, link);
         if is_external(&link.url) {
             report.external.push(ExternalLink {
                 file: source.file.clone(),
