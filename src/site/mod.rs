@@ -25,7 +25,7 @@ mod swap;
 pub use folder::DirOutput;
 
 /// A sink for the files of a site, addressed by site path (`css/main.css`, `labs/x.html`).
-/// Renderers call it from several threads at once.
+/// The assembly writes to it from several threads at once.
 pub trait Output: Sync {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<()>;
 
