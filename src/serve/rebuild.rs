@@ -21,7 +21,7 @@ use crate::book::Book;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::render::{self, Frame, RenderedChapter, slash_path, theme_layers};
-use crate::site::{self, Assembly, MemoryOutput, Output};
+use crate::site::{self, MemoryOutput, Output};
 
 use super::derived::{ChangedOnly, FailureFlag, Job};
 
@@ -275,11 +275,10 @@ fn rerender(
         .par_iter()
         .map(|&i| render::chapter(&book.chapters[i], frame))
         .collect::<Result<_>>()?;
-    let assembly = Assembly::new(book, frame)?;
     let out = ChangedOnly::new(site);
     let mut pages = Vec::new();
     for chapter in rendered {
-        assembly.add_page(&chapter, &out)?;
+        site::write_page(frame, &chapter, &out)?;
         pages.push(chapter.page.path.clone());
         let i = chapter.index;
         kept[i] = Arc::new(chapter);

@@ -122,7 +122,7 @@ impl<'a> Assembly<'a> {
     pub fn add(&self, rendered: &RenderedChapter, out: &dyn Output) -> Result<Kept> {
         let i = rendered.index;
         let chapter = &self.book.chapters[i];
-        self.add_page(rendered, out)?;
+        write_page(self.frame, rendered, out)?;
         if let Some(spool) = &self.print {
             spool.add(i, &print_content(&rendered.page.path, &rendered.body))?;
         }
@@ -145,16 +145,6 @@ impl<'a> Assembly<'a> {
             page: rendered.page.clone(),
             talk,
         })
-    }
-
-    /// Writes a rendered chapter's handbook page, and `index.html` when that is a copy of it:
-    /// what `serve` shows first after a save, before the rest is assembled again.
-    pub fn add_page(&self, rendered: &RenderedChapter, out: &dyn Output) -> Result<()> {
-        out.write(&rendered.page.path, rendered.html.as_bytes())?;
-        if rendered.index == 0 && matches!(self.index, IndexPage::CopyOfFirst) {
-            out.write("index.html", rendered.html.as_bytes())?;
-        }
-        Ok(())
     }
 
     /// Moves a chapter's slides (relocated for the whole-talk deck) and notes into the
@@ -292,6 +282,16 @@ impl<'a> Assembly<'a> {
         }
         Ok(())
     }
+}
+
+/// Writes a rendered chapter's handbook page, and `index.html` when that is a copy of it:
+/// what `serve` shows first after a save, before the rest is assembled again.
+pub fn write_page(frame: &Frame, rendered: &RenderedChapter, out: &dyn Output) -> Result<()> {
+    out.write(&rendered.page.path, rendered.html.as_bytes())?;
+    if rendered.index == 0 && matches!(frame.index_page()?, IndexPage::CopyOfFirst) {
+        out.write("index.html", rendered.html.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Assembles the whole site from every chapter, rendered (`chapters` yields them in any

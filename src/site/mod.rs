@@ -7,7 +7,7 @@
 pub mod assemble;
 pub mod spool;
 
-pub use assemble::{Assembly, Discard, Site, assemble};
+pub use assemble::{Assembly, Discard, Site, assemble, write_page};
 
 use std::collections::BTreeMap;
 use std::path::Path;
