@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::book::Book;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::links::{self, LinkReport};
 use crate::page::PageSummary;
 use crate::render::{self, Frame};
@@ -37,12 +37,9 @@ pub fn destination(book: &Book, dest_override: Option<&Path>) -> PathBuf {
 }
 
 /// The destination is replaced wholesale, so it must not hold the sources, lie inside them,
-/// or be a folder the user made (see `site::destination`). A refused destination is a usage
-/// error.
+/// or be a folder the user made (see `site::destination`).
 fn check_destination(book: &Book, dest: &Path) -> Result<PathBuf> {
-    crate::site::destination::check(dest, &book.root, &[&book.src_dir])
-        .map(|d| d.real)
-        .map_err(Error::usage)
+    crate::site::destination::check(dest, &book.root, &[&book.src_dir]).map(|d| d.real)
 }
 
 /// Choices beyond where to build.
