@@ -1,7 +1,8 @@
 //! devoops: one pipeline from a Markdown book to a static site.
 //!
 //! 1. **load** — [`book::Book::load`] reads `book.toml`, `SUMMARY.md` and every chapter, and
-//!    parses each chapter once into its handbook view and its slides ([`book::Parsed`]);
+//!    scans each chapter once into its pieces ([`book::Parsed`]: Markdown, notes, handbook-
+//!    and slide-only blocks, slide breaks; slide count; links);
 //!    authoring mistakes stop here with the file and line.
 //! 2. **render** — [`render::chapter`] turns one chapter into its page and its slides
 //!    ([`render::RenderedChapter`]) with what every page shares ([`render::Frame`]: templates,

@@ -42,7 +42,8 @@ fn each_chapter_is_scanned_once_per_build_and_once_per_save() {
     // `devoops build`: load, render, assemble, write.
     let dest = root.join("site");
     let before = scans();
-    let report = devoops::build::build(&root, Some(&dest), &|_, _| {}).unwrap();
+    let options = devoops::build::BuildOptions::default();
+    let report = devoops::build::build_with(&root, Some(&dest), &|_, _| {}, options).unwrap();
     assert_eq!(report.pages.len(), CHAPTERS);
     assert_eq!(scans() - before, CHAPTERS, "one scan per chapter per build");
     for file in [
