@@ -3,7 +3,7 @@
 
     python3 benches/compare_mdbook.py [--pages 1000] [--runs 5] [--check]
 
-Steps: generate the book with shared/bench/gen_book.py, build devoops in release mode, then
+Steps: generate the book with benches/gen_book.py, build devoops in release mode, then
 build the book's mdBook folder with each tool in turn (a warm-up each, then --runs timed
 rounds, alternating which tool goes first). Each build runs as a child process and its wall
 time, CPU time (user + system) and peak resident memory come from wait4()'s rusage. The
@@ -41,11 +41,11 @@ STRETCH = {"index_gzip": 0.1}
 
 def find_gen_book(explicit):
     candidates = [explicit] if explicit else []
-    candidates += [REPO.parent / "shared/bench/gen_book.py", Path("/work/shared/bench/gen_book.py")]
+    candidates += [REPO / "benches/gen_book.py"]
     for c in candidates:
         if c and Path(c).is_file():
             return Path(c)
-    sys.exit("gen_book.py not found: pass --gen-book PATH (it lives in shared/bench/)")
+    sys.exit("gen_book.py not found: pass --gen-book PATH (it lives in benches/)")
 
 
 def find_mdbook(explicit):

@@ -6,7 +6,7 @@
 //!
 //! Environment: `BENCH_PAGES` (default 1000), `BENCH_ROUNDS` (default 20),
 //! `BENCH_MDBOOK_ROUNDS` (default 5: each of its rebuilds takes seconds), `BENCH_BOOK_DIR` (reuse a generated book), `GEN_BOOK` (the generator, default
-//! `../shared/bench/gen_book.py`), `MDBOOK` (default `~/.cargo/bin/mdbook`, skipped if absent).
+//! `benches/gen_book.py`), `MDBOOK` (default `~/.cargo/bin/mdbook`, skipped if absent).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -155,7 +155,7 @@ fn main() {
         Some(dir) => PathBuf::from(dir),
         None => {
             let generator = std::env::var_os("GEN_BOOK").map_or_else(
-                || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_book.py"),
+                || Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/gen_book.py"),
                 PathBuf::from,
             );
             let out = scratch.path().join("book");

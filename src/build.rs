@@ -1,13 +1,22 @@
-//! `devoops build`: the whole pipeline from a book folder to a site folder on disk.
+//! `devoops build` and `devoops check-links`: the whole pipeline, from a book folder to a
+//! site folder on disk (or, for checking links, to the assembled site without writing it).
+//!
+//! load ([`Book::load`]) → render each chapter ([`render::chapter`], in parallel) → assemble
+//! ([`Assembly`]: each chapter's files as it is rendered, then the pages made of every
+//! chapter) → write (a staging folder swapped in atomically).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
 
 use crate::book::Book;
 use crate::error::Result;
-use crate::links::{self, SiteMap};
-use crate::render::{PageSummary, Renderer};
-use crate::site::DirOutput;
+use crate::links::{self, LinkReport};
+use crate::page::PageSummary;
+use crate::render::{self, Frame};
+use crate::site::{Assembly, DirOutput, Discard, Output, Site};
 
 /// What a finished build reports back to the CLI.
 pub struct BuildReport {
@@ -60,14 +69,12 @@ pub fn build_with(
     lap("load book");
     let dest = destination(&book, dest_override);
     let real_dest = check_destination(&book, &dest, dest_override.is_none())?;
-    let renderer = Renderer::new(&book)?;
+    let frame = Frame::new(&book)?;
     lap("load theme");
     let output = DirOutput::new(&real_dest)?;
-    // Links are checked as soon as every page's anchors are known, while the whole-book
-    // pages are still being written.
-    let (pages, link_report) = renderer.render_all_alongside(&output, progress, |pages| {
-        links::check(&book, &SiteMap::new(&book, &renderer, pages))
-    })?;
+    // Links are checked as soon as the site is assembled, while its whole-book pages are
+    // still being written.
+    let (site, link_report) = render_and_assemble(&book, &frame, &output, progress)?;
     let link_report = link_report?;
     lap("render + links");
     if options.strict && !link_report.broken.is_empty() {
@@ -77,12 +84,44 @@ pub fn build_with(
     lap("swap in");
     let mut warnings = book.warnings.clone();
     warnings.extend(swap_warnings);
-    warnings.extend(renderer.theme.warnings.iter().cloned());
+    warnings.extend(frame.theme.warnings.iter().cloned());
     warnings.extend(link_report.broken.iter().map(ToString::to_string));
     Ok(BuildReport {
         dest,
-        pages,
+        pages: site.pages,
         warnings,
         timings,
     })
+}
+
+/// Renders every chapter in parallel and assembles the site into `out`, checking its links
+/// alongside the last writes.
+fn render_and_assemble(
+    book: &Book,
+    frame: &Frame,
+    out: &dyn Output,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(Site, Result<LinkReport>)> {
+    let assembly = Assembly::new(book, frame)?;
+    let total = book.chapters.len();
+    let done = AtomicUsize::new(0);
+    let kept = book
+        .chapters
+        .par_iter()
+        .map(|chapter| {
+            let rendered = render::chapter(chapter, frame)?;
+            let kept = assembly.add(&rendered, out)?;
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            Ok(kept)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    assembly.finish(kept, out, |site| links::check(book, site))
+}
+
+/// `devoops check-links`: the site as `build` would make it, assembled without being written,
+/// and its links checked.
+pub fn check_links(root: &Path) -> Result<LinkReport> {
+    let book = Book::load(root)?;
+    let frame = Frame::new(&book)?;
+    render_and_assemble(&book, &frame, &Discard, &|_, _| {})?.1
 }

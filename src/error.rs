@@ -20,6 +20,19 @@ pub struct Error {
     pub location: Option<Location>,
     pub message: String,
     pub help: Option<String>,
+    pub kind: ErrorKind,
+}
+
+/// What kind of failure an error is, for the exit code (as ripgrep does it: 1 when the work
+/// failed, 2 when it could not start).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The build or check ran and failed: a broken chapter, template or link (exit code 1).
+    #[default]
+    Failed,
+    /// The command could not run as asked: a wrong folder, a bad `book.toml`, a destination
+    /// that would overwrite the sources (exit code 2).
+    Usage,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -30,7 +43,14 @@ impl Error {
             location: None,
             message: message.into(),
             help: None,
+            kind: ErrorKind::Failed,
         }
+    }
+
+    /// Marks the error as a usage or configuration error (exit code 2).
+    pub fn usage(mut self) -> Self {
+        self.kind = ErrorKind::Usage;
+        self
     }
 
     /// An error about a whole file (no line known).

@@ -1,12 +1,33 @@
 //! The `devoops` command line: parse arguments, call the library, map errors to exit codes.
+//!
+//! Exit codes, as ripgrep has them: 0 success, 1 a build or check that ran and failed, 2 a
+//! usage or configuration error (clap's own usage errors are 2 too). Output to a pipe that
+//! closes early (`devoops check-links | head`) ends the program quietly.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use devoops::error::Error;
+use devoops::error::{Error, ErrorKind};
+
+/// `println!` that ends the program quietly (exit code 0, as ripgrep does) when stdout is a
+/// pipe whose reader has gone, instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        say(format_args!($($arg)*))
+    };
+}
+
+fn say(text: std::fmt::Arguments) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(text).and_then(|()| out.write_all(b"\n"))
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
+    }
+}
 
 #[derive(Parser)]
 #[command(
@@ -90,9 +111,12 @@ struct Style {
 
 impl Style {
     fn detect() -> Style {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        // One rule for the whole tool, the labs' checkers included.
         Style {
-            color: !no_color && std::io::stderr().is_terminal(),
+            color: labkit::reporters::color_wanted(
+                std::env::var_os("NO_COLOR"),
+                std::io::stderr().is_terminal(),
+            ),
         }
     }
 
@@ -156,7 +180,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             style.error(&err);
-            ExitCode::FAILURE
+            match err.kind {
+                ErrorKind::Failed => ExitCode::FAILURE,
+                ErrorKind::Usage => ExitCode::from(2),
+            }
         }
     }
 }
@@ -169,12 +196,12 @@ struct ServeReporter<'a> {
 
 impl devoops::serve::Reporter for ServeReporter<'_> {
     fn serving(&self, url: &str) {
-        println!("Serving the book at {url} (Ctrl-C to stop)");
+        say!("Serving the book at {url} (Ctrl-C to stop)");
     }
 
     fn info(&self, text: &str) {
         if !self.quiet {
-            println!("{text}");
+            say!("{text}");
         }
     }
 
@@ -221,10 +248,10 @@ fn run_build(
         }
         if cli.verbose {
             for (step, took) in &report.timings {
-                println!("  {step:<18} {took:.2?}");
+                say!("  {step:<18} {took:.2?}");
             }
         }
-        println!(
+        say!(
             "Built {} pages into {} in {:.2?}",
             report.pages.len(),
             report.dest.display(),
@@ -235,22 +262,19 @@ fn run_build(
 }
 
 fn run_check_links(cli: &Cli, style: &Style, dir: &std::path::Path) -> Result<(), Error> {
-    let book = devoops::book::Book::load(dir)?;
-    let renderer = devoops::render::Renderer::new(&book)?;
-    let site = devoops::links::SiteMap::render(&book, &renderer)?;
-    let report = devoops::links::check(&book, &site)?;
+    let report = devoops::build::check_links(dir)?;
     for broken in &report.broken {
         style.error(broken);
     }
     if !cli.quiet {
         if !report.external.is_empty() {
-            println!("External links (listed, not fetched):");
+            say!("External links (listed, not fetched):");
             for link in &report.external {
                 let line = link.line.map(|l| format!(":{l}")).unwrap_or_default();
-                println!("  {}{line}: {}", link.file.display(), link.url);
+                say!("  {}{line}: {}", link.file.display(), link.url);
             }
         }
-        println!(
+        say!(
             "Checked {} internal links: {} broken; {} external links listed.",
             report.checked,
             report.broken.len(),

@@ -227,8 +227,23 @@ fn a_failed_build_leaves_the_previous_site_intact() {
     );
 }
 
+/// A failed build (exit code 1) with one clean error naming the spot and a fix.
 fn assert_clean_error(dir: &Path, needles: &[&str]) {
-    let assert = devoops().arg("build").arg(dir).assert().failure().code(1);
+    assert_clean_error_with_code(dir, needles, 1);
+}
+
+/// The same for a configuration error, which exits with 2.
+fn assert_clean_config_error(dir: &Path, needles: &[&str]) {
+    assert_clean_error_with_code(dir, needles, 2);
+}
+
+fn assert_clean_error_with_code(dir: &Path, needles: &[&str], code: i32) {
+    let assert = devoops()
+        .arg("build")
+        .arg(dir)
+        .assert()
+        .failure()
+        .code(code);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(
         !stderr.contains("panicked"),
@@ -253,9 +268,9 @@ fn malformed_book_toml_names_line_and_column() {
         "[book]\ntitle = \"ok\"\nauthors = [\"a\"\n",
     )
     .unwrap();
-    assert_clean_error(book.path(), &["book.toml:3:", "TOML"]);
+    assert_clean_config_error(book.path(), &["book.toml:3:", "TOML"]);
     std::fs::write(book.path().join("book.toml"), "[book]\ntitle = 42\n").unwrap();
-    assert_clean_error(book.path(), &["book.toml:2:"]);
+    assert_clean_config_error(book.path(), &["book.toml:2:"]);
 }
 
 #[test]
@@ -361,11 +376,7 @@ fn a_broken_lab_toml_is_reported_with_its_line() {
 #[test]
 fn the_synthetic_benchmark_book_builds_unchanged() {
     let tmp = tempfile::tempdir().unwrap();
-    let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_book.py");
-    if !generator.exists() {
-        eprintln!("skipped: {} not present", generator.display());
-        return;
-    }
+    let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/gen_book.py");
     let status = std::process::Command::new("python3")
         .arg(&generator)
         .args(["--pages", "30", "--out"])
@@ -397,4 +408,58 @@ fn slide_markup_errors_count_front_matter_lines() {
     )
     .unwrap();
     assert_clean_error(book.path(), &["credits.md:6:", "unknown block `::: note`"]);
+}
+
+#[test]
+fn exit_codes_tell_a_failed_build_from_a_usage_error() {
+    let code = |args: &[&std::ffi::OsStr]| {
+        devoops()
+            .args(args)
+            .output()
+            .expect("devoops runs")
+            .status
+            .code()
+    };
+    let book = copy_fixture("mdbook-basic");
+    let dir = book.path().as_os_str();
+    // Usage and configuration: exit code 2.
+    assert_eq!(code(&["build".as_ref(), "/no/such/book".as_ref()]), Some(2));
+    assert_eq!(
+        code(&["build".as_ref(), "--no-such-flag".as_ref()]),
+        Some(2)
+    );
+    std::fs::write(book.path().join("book.toml"), "[book\ntitle = 1\n").unwrap();
+    assert_eq!(code(&["build".as_ref(), dir]), Some(2));
+    assert_eq!(code(&["check-links".as_ref(), dir]), Some(2));
+    // A build or check that ran and failed: exit code 1.
+    let book = copy_fixture("mdbook-basic");
+    let dir = book.path().as_os_str();
+    std::fs::write(book.path().join("src/credits.md"), "::: nope\n:::\n").unwrap();
+    assert_eq!(code(&["build".as_ref(), dir]), Some(1));
+    std::fs::write(book.path().join("src/credits.md"), "[gone](gone.md)\n").unwrap();
+    assert_eq!(code(&["check-links".as_ref(), dir]), Some(1));
+    assert_eq!(code(&["build".as_ref(), "--strict".as_ref(), dir]), Some(1));
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let book = copy_fixture("mdbook-basic");
+    // More external links than a pipe buffers, so the listing must meet the closed pipe.
+    let links: String = (0..3000)
+        .map(|n| format!("[l{n}](https://example.org/a/long/path/to/page-{n}.html)\n"))
+        .collect();
+    std::fs::write(book.path().join("src/credits.md"), links).unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("devoops"))
+        .arg("check-links")
+        .arg(book.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "quiet: {stderr}");
+    assert_eq!(output.status.code(), Some(0));
 }

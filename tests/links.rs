@@ -115,25 +115,34 @@ fn a_summary_entry_without_a_file_names_its_line() {
         "content/SUMMARY.md",
         "# Summary\n\n- [Intro](intro.md)\n- [Gone](gone.md)\n",
     );
+    assert_check_links_fails(book.path(), &["SUMMARY.md:4", "gone.md"]);
+}
+
+/// `build --strict` into `dir/site`, which must succeed; returns the site's folder.
+fn strict_build(dir: &std::path::Path) -> std::path::PathBuf {
+    let dest = dir.join("site");
     devoops()
-        .args(["check-links"])
-        .arg(book.path())
+        .args(["build", "--strict", "-d"])
+        .arg(&dest)
+        .arg(dir)
         .assert()
-        .failure()
-        .stderr(predicate::str::contains("SUMMARY.md:4"))
-        .stderr(predicate::str::contains("gone.md"));
+        .success();
+    dest
+}
+
+/// `check-links` fails, naming each of `needles` in its errors.
+fn assert_check_links_fails(dir: &std::path::Path, needles: &[&str]) {
+    let assert = devoops().args(["check-links"]).arg(dir).assert().failure();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    for needle in needles {
+        assert!(stderr.contains(needle), "expected `{needle}` in:\n{stderr}");
+    }
 }
 
 #[test]
 fn strict_build_fails_and_keeps_the_previous_site() {
     let book = good_book();
-    let dest = book.path().join("site");
-    devoops()
-        .args(["build", "--strict", "-d"])
-        .arg(&dest)
-        .arg(book.path())
-        .assert()
-        .success();
+    let dest = strict_build(book.path());
     assert!(dest.join("labs/01-tarball.html").is_file());
     let before = fs::read_to_string(dest.join("intro.html")).unwrap();
 
@@ -227,4 +236,39 @@ fn every_link_of_the_workshop_resolves() {
         let text = std::fs::read_to_string(repo.join(format!("content/{chapter}.md"))).unwrap();
         assert!(text.contains("labs/0"), "{chapter}.md links to its lab");
     }
+}
+
+#[test]
+fn links_to_decks_presenter_pages_and_the_print_page_pass_strict_checks() {
+    let book = good_book();
+    write(
+        book.path(),
+        "content/intro.md",
+        "# Intro\n\nThe [deck](slides/intro.html), its [presenter view](slides/intro.presenter.html), \
+         the [whole talk](slides/index.html), the [lab's deck](slides/labs/01-tarball.html) and \
+         [everything on one page](print.html).\n\n## Why\n\nBecause.\n",
+    );
+    devoops()
+        .args(["check-links"])
+        .arg(book.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 broken"));
+    let dest = strict_build(book.path());
+    for built in [
+        "slides/intro.html",
+        "slides/intro.presenter.html",
+        "slides/index.html",
+        "slides/labs/01-tarball.html",
+        "print.html",
+    ] {
+        assert!(dest.join(built).is_file(), "{built} is linked and built");
+    }
+    // A deck the site does not have is still a broken link.
+    write(
+        book.path(),
+        "content/intro.md",
+        "# Intro\n\nThe [deck](slides/nope.html).\n",
+    );
+    assert_check_links_fails(book.path(), &["intro.md:3:", "slides/nope.html"]);
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Book, Chapter, FrontMatter, NavEntry};
+use super::{Book, Chapter, FrontMatter, NavEntry, Parsed};
 use crate::error::{Error, Result};
 
 /// Lab folders under `labs_dir` (those holding a `lab.toml`), in name order.
@@ -22,23 +22,27 @@ pub fn lab_dirs(labs_dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(dirs)
 }
 
-fn lab_chapter(dir: &Path) -> Result<Chapter> {
+fn lab_chapter(dir: &Path, slide_heading_level: u8) -> Result<Chapter> {
     let page = labkit::page::lab_page(dir).map_err(|e| {
         Error::new(e.message.clone())
             .at(&e.file, e.line, None)
             .help("fix the lab's lab.toml or README.md (see labs/README.md for the format)")
     })?;
+    let origin = dir.join("README.md");
+    let parsed = Parsed::parse(&page.markdown, &origin, 1, slide_heading_level)?;
     Ok(Chapter {
         title: lab_title(&page.id, &page.title),
         number: None,
         depth: 0,
         source_path: PathBuf::from(format!("labs/{}.md", page.id)),
-        origin: dir.join("README.md"),
-        markdown: page.markdown,
+        origin,
         first_line: 1,
+        verbatim: false,
         front: FrontMatter::default(),
         title_override: None,
         dependencies: vec![dir.join("lab.toml")],
+        index: 0,
+        parsed,
     })
 }
 
@@ -57,7 +61,10 @@ impl Book {
         if dirs.is_empty() {
             return Ok(());
         }
-        let labs: Vec<Chapter> = dirs.iter().map(|d| lab_chapter(d)).collect::<Result<_>>()?;
+        let labs: Vec<Chapter> = dirs
+            .iter()
+            .map(|d| lab_chapter(d, self.config.devoops.slide_heading_level))
+            .collect::<Result<_>>()?;
         // After the last numbered chapter (before suffix chapters such as "About"), or at the end.
         let nav_pos = self
             .nav

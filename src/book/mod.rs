@@ -1,10 +1,15 @@
 //! Load: `book.toml` + `SUMMARY.md` + the chapters it links → a plain [`Book`] value.
 //!
-//! Nothing here knows about HTML. The renderer takes a `Book` and never reads the source tree
-//! itself (except static files it copies), so a test can build a `Book` by hand.
+//! Each chapter is read and parsed here, once: its slide markup is scanned and the chapter
+//! cut into its handbook view and its slides ([`Parsed`]), so authoring mistakes (an unknown
+//! `::: block`, one never closed) stop the load with the file and line, and nothing later
+//! reads or scans the source again. Nothing here knows about HTML.
 
+pub mod blocks;
 pub mod labs;
+pub mod links;
 pub mod preprocess;
+pub mod slides;
 pub mod summary;
 
 use std::path::{Path, PathBuf};
@@ -55,14 +60,72 @@ pub struct Chapter {
     pub source_path: PathBuf,
     /// The file the Markdown came from, for error messages and watching.
     pub origin: PathBuf,
-    pub markdown: String,
-    /// The line of `origin` that `markdown` starts on (front matter comes before it).
+    /// The line of `origin` that the Markdown starts on (front matter comes before it).
     pub first_line: usize,
+    /// Whether the Markdown is the tail of `origin` as it is on disk (no includes, no
+    /// `{{#title}}`, not a lab page put together from a README): then a link's line in the
+    /// Markdown is its line in the file.
+    pub verbatim: bool,
     pub front: FrontMatter,
     /// `{{#title}}` or front matter `title`: the page's `<title>`.
     pub title_override: Option<String>,
     /// Other files the chapter's source depends on (includes).
     pub dependencies: Vec<PathBuf>,
+    /// Where the chapter is in `Book::chapters` (its prev/next pages are its neighbours there).
+    pub index: usize,
+    /// The chapter's Markdown cut into what the handbook page and the slides are made of.
+    pub parsed: Parsed,
+}
+
+/// A chapter's Markdown after its slide markup is read: its pieces (ordinary Markdown,
+/// `::: notes` / `::: handbook` / `::: slides` blocks, slide breaks), which both the handbook
+/// page and the slides are made from. Only the pieces are kept (about the size of the
+/// Markdown): the two views are cut from them when the chapter renders, which keeps a big
+/// book's memory where it was before parsing moved to load time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    pub pieces: Vec<blocks::Piece>,
+    /// How many slides the chapter has: the whole-talk deck's numbering needs every
+    /// chapter's count before any chapter renders.
+    pub slide_count: usize,
+    /// Every link and image in the chapter (notes and slide-only blocks included), with its
+    /// line in the Markdown: what `check-links` checks.
+    pub links: Vec<links::SourceLink>,
+    slide_heading_level: u8,
+}
+
+impl Parsed {
+    /// Scans `markdown` (which starts on line `first_line` of `origin`) for slide markup;
+    /// slides start at headings of level ≤ `slide_heading_level`.
+    pub fn parse(
+        markdown: &str,
+        origin: &Path,
+        first_line: usize,
+        slide_heading_level: u8,
+    ) -> Result<Parsed> {
+        let pieces = blocks::scan(markdown, origin, first_line)?;
+        Ok(Parsed {
+            slide_count: slides::split(&pieces, slide_heading_level).len(),
+            pieces,
+            links: links::links(markdown),
+            slide_heading_level,
+        })
+    }
+
+    /// The handbook's view: no speaker notes, no slide-only blocks, no slide breaks.
+    pub fn handbook(&self) -> String {
+        blocks::handbook_markdown(&self.pieces)
+    }
+
+    /// The deck's view: one entry per slide, notes beside it.
+    pub fn slides(&self) -> Vec<slides::Slide> {
+        slides::split(&self.pieces, self.slide_heading_level)
+    }
+
+    /// Every reference-link definition of the chapter, appended to each slide on its own.
+    pub fn link_definitions(&self) -> String {
+        slides::link_definitions(&self.pieces)
+    }
 }
 
 impl Chapter {
@@ -72,18 +135,30 @@ impl Chapter {
         page_path(&self.source_path)
     }
 
-    /// (Re)reads the chapter's file and its includes. Title, number and place in the book stay
-    /// as SUMMARY.md gave them, which is what lets `serve` re-render just this chapter. On
-    /// error the chapter is left as it was.
-    pub fn reload_source(&mut self) -> Result<()> {
+    /// (Re)reads the chapter's file and its includes, and parses it. Title, number and place
+    /// in the book stay as SUMMARY.md gave them, which is what lets `serve` re-render just this
+    /// chapter. On error the chapter is left as it was.
+    pub fn reload_source(&mut self, slide_heading_level: u8) -> Result<()> {
         let text = read_text(&self.origin)?;
         let pre = preprocess::preprocess(&text, &self.origin)?;
+        let parsed = Parsed::parse(
+            &pre.markdown,
+            &self.origin,
+            pre.first_line,
+            slide_heading_level,
+        )?;
         self.title_override = pre.front.title.clone().or(pre.title_override);
-        self.markdown = pre.markdown;
+        self.verbatim = text.ends_with(pre.markdown.as_str());
         self.first_line = pre.first_line;
         self.front = pre.front;
         self.dependencies = pre.included;
+        self.parsed = parsed;
         Ok(())
+    }
+
+    /// Whether the chapter has a slide deck (some chapters are all `::: handbook`).
+    pub fn has_slides(&self) -> bool {
+        self.parsed.slide_count > 0
     }
 }
 
@@ -104,16 +179,17 @@ impl Book {
         let root = root.to_path_buf();
         if !root.is_dir() {
             return Err(Error::in_file(&root, "not a directory")
-                .help("pass the folder that holds book.toml"));
+                .help("pass the folder that holds book.toml")
+                .usage());
         }
-        let (config, warnings) = Config::load(&root.join("book.toml"))?;
+        let (config, warnings) = Config::load(&root.join("book.toml")).map_err(Error::usage)?;
         let src_dir = root.join(&config.book.src);
         let summary_path = src_dir.join("SUMMARY.md");
         if !summary_path.is_file() {
             return Err(Error::in_file(&summary_path, "the book has no SUMMARY.md").help(format!(
                 "create {} listing the chapters, e.g. `- [Introduction](intro.md)`, or set `[book] src` in book.toml",
                 summary_path.display()
-            )));
+            )).usage());
         }
         let summary = summary::parse(&read_text(&summary_path)?, &summary_path)?;
         let mut book = Book {
@@ -126,6 +202,9 @@ impl Book {
         };
         book.add_summary_items(&summary, &summary_path)?;
         book.add_labs()?;
+        for (index, chapter) in book.chapters.iter_mut().enumerate() {
+            chapter.index = index;
+        }
         Ok(book)
     }
 
@@ -229,13 +308,15 @@ impl Book {
             depth,
             source_path: location.to_path_buf(),
             origin,
-            markdown: String::new(),
             first_line: 1,
+            verbatim: true,
             front: FrontMatter::default(),
             title_override: None,
             dependencies: Vec::new(),
+            index: 0,
+            parsed: Parsed::default(),
         };
-        chapter.reload_source()?;
+        chapter.reload_source(self.config.devoops.slide_heading_level)?;
         Ok(chapter)
     }
 }

@@ -5,21 +5,20 @@
 //! Links are read from the source files on disk (so each problem names the author's file and
 //! line) and resolved in the site's namespace: a chapter's links are relative to its
 //! `source_path`, which for a lab page is `labs/<id>.md` wherever its Markdown lives. Anchors
-//! come from the rendered pages ([`PageSummary::anchors`]), so they are exactly the ids the
-//! site has. Links inside `{{#include}}`d files are checked where the included file is itself
+//! come from the rendered pages ([`PageSummary::anchors`](crate::page::PageSummary)) and
+//! targets from the assembled [`Site`]'s list of files, so they are exactly what the site
+//! has: a link to a deck, a presenter page or `print.html` is fine because the site has them. Links inside `{{#include}}`d files are checked where the included file is itself
 //! a chapter, not through each chapter that includes it.
-
-pub mod extract;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::book::links::{SourceLink, is_external, links, resolve};
 use crate::book::{Book, page_path, summary::percent_decode};
 use crate::error::{Error, Result, line_col, read_text};
-use crate::render::{PageSummary, Renderer, blocks, markdown};
-use extract::{SourceLink, is_external, resolve};
+use crate::site::Site;
 
 /// A link to somewhere outside the book, with where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,67 +52,30 @@ impl LinkReport {
     }
 }
 
-/// What a link can land on: pages with their anchors, and other files of the site.
-pub struct SiteMap {
+/// What a link can land on, looked up quickly: pages with their anchors, and every file.
+struct Targets<'s> {
     /// Page path (`labs/01-tarball.html`) → the ids on that page.
-    pages: HashMap<String, HashSet<String>>,
-    /// Every other file the site has (`images/x.svg`, `css/main.css`, `print.html`).
-    files: HashSet<String>,
+    pages: HashMap<&'s str, HashSet<&'s str>>,
+    /// Every file the site has (`images/x.svg`, `print.html`, `slides/intro.html`).
+    files: &'s std::collections::BTreeSet<String>,
 }
 
-/// Files every built site has besides the chapters.
-const GENERATED: &[&str] = &[
-    "index.html",
-    "print.html",
-    "404.html",
-    "sitemap.xml",
-    "css/highlight.css",
-    "searchindex.js",
-    "toc.js",
-    "toc.html",
-];
-
-impl SiteMap {
-    /// From a finished render (`build`): the pages' anchors, the theme's assets, the book's
-    /// static files.
-    pub fn new(book: &Book, renderer: &Renderer, pages: &[&PageSummary]) -> SiteMap {
-        let pages = pages
+impl<'s> Targets<'s> {
+    fn new(site: &'s Site) -> Targets<'s> {
+        let pages = site
+            .pages
             .iter()
-            .map(|p| (p.path.clone(), p.anchors.iter().cloned().collect()))
-            .collect();
-        let mut files: HashSet<String> = GENERATED.iter().map(|s| s.to_string()).collect();
-        files.extend(renderer.theme.assets.keys().cloned());
-        let walker = walkdir::WalkDir::new(&book.src_dir).into_iter().flatten();
-        for entry in walker.filter(|e| e.file_type().is_file()) {
-            if let Ok(rel) = entry.path().strip_prefix(&book.src_dir) {
-                files.insert(crate::render::slash_path(rel));
-            }
-        }
-        SiteMap { pages, files }
-    }
-
-    /// Renders every chapter's body (in parallel, unhighlighted, writing nothing) to learn
-    /// its anchors, the way the site's pages would have them.
-    pub fn render(book: &Book, renderer: &Renderer) -> Result<SiteMap> {
-        let pages = book
-            .chapters
-            .par_iter()
-            .map(|chapter| {
-                let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
-                let body = markdown::render_unhighlighted(&blocks::handbook_markdown(&pieces));
-                Ok(PageSummary {
-                    anchors: markdown::html_ids(&body.html),
-                    path: chapter.output_path(),
-                    title: chapter.title.clone(),
-                    sections: Vec::new(),
-                })
+            .map(|p| {
+                (
+                    p.path.as_str(),
+                    p.anchors.iter().map(String::as_str).collect(),
+                )
             })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(SiteMap::new(
-            book,
-            renderer,
-            &pages.iter().collect::<Vec<_>>(),
-        ))
+            .collect();
+        Targets {
+            pages,
+            files: &site.files,
+        }
     }
 }
 
@@ -121,8 +83,8 @@ impl SiteMap {
 struct Source<'b> {
     /// The file messages name: the chapter's own file, or the README a lab page is made from.
     file: PathBuf,
-    /// The Markdown the site renders (what the links are read from).
-    markdown: &'b str,
+    /// The links of the Markdown the site renders, with their lines in it.
+    links: std::borrow::Cow<'b, [SourceLink]>,
     /// The file's text, when the page is not a verbatim copy of it (included files, lab pages
     /// put together from a README): links are then found in it by what they point to.
     original: Option<String>,
@@ -133,8 +95,9 @@ struct Source<'b> {
     page: String,
 }
 
-/// Checks the links of every chapter and of SUMMARY.md.
-pub fn check(book: &Book, site: &SiteMap) -> Result<LinkReport> {
+/// Checks the links of every chapter and of SUMMARY.md against the assembled site.
+pub fn check(book: &Book, site: &Site) -> Result<LinkReport> {
+    let site = &Targets::new(site);
     let summary_path = book.src_dir.join("SUMMARY.md");
     let summary = if summary_path.is_file() {
         Some(read_text(&summary_path)?)
@@ -145,7 +108,7 @@ pub fn check(book: &Book, site: &SiteMap) -> Result<LinkReport> {
     if let Some(text) = &summary {
         sources.push(Source {
             file: summary_path.clone(),
-            markdown: text,
+            links: links(text).into(),
             original: None,
             first_line: 1,
             base: PathBuf::new(),
@@ -153,14 +116,14 @@ pub fn check(book: &Book, site: &SiteMap) -> Result<LinkReport> {
         });
     }
     for chapter in &book.chapters {
-        let original = match chapter.origin.is_file() {
+        let original = match !chapter.verbatim && chapter.origin.is_file() {
             true => Some(read_text(&chapter.origin)?),
             false => None,
         };
         sources.push(Source {
             file: chapter.origin.clone(),
-            markdown: &chapter.markdown,
-            original: original.filter(|text| !text.ends_with(chapter.markdown.as_str())),
+            links: chapter.parsed.links.as_slice().into(),
+            original,
             first_line: chapter.first_line,
             base: chapter
                 .source_path
@@ -202,13 +165,13 @@ fn locate(source: &Source, link: &SourceLink) -> Option<(usize, usize)> {
     Some(line_col(original, start))
 }
 
-fn check_source(source: &Source, site: &SiteMap) -> LinkReport {
+fn check_source(source: &Source, site: &Targets) -> LinkReport {
     let mut report = LinkReport::default();
-    for link in extract::links(source.markdown) {
+    for link in source.links.iter() {
         if link.url.is_empty() {
             continue;
         }
-        let place = locate(source, &link);
+        let place = locate(source, link);
         if is_external(&link.url) {
             report.external.push(ExternalLink {
                 file: source.file.clone(),
@@ -234,7 +197,7 @@ fn check_link(
     url: &str,
     base: &Path,
     own_page: &str,
-    site: &SiteMap,
+    site: &Targets,
 ) -> std::result::Result<(), (String, String)> {
     let (path, fragment) = match url.split_once('#') {
         Some((p, f)) => (p, Some(percent_decode(f))),
@@ -268,17 +231,17 @@ fn check_link(
     let Some(fragment) = fragment.filter(|f| !f.is_empty()) else {
         return Ok(());
     };
-    let Some(anchors) = site.pages.get(&page) else {
+    let Some(anchors) = site.pages.get(page.as_str()) else {
         return Err((
             format!("`#{fragment}` points into {page}, which is not a page of the site"),
             "link to the chapter's file with the anchor, e.g. `intro.md#set-up`".into(),
         ));
     };
-    if anchors.contains(&fragment) {
+    if anchors.contains(fragment.as_str()) {
         return Ok(());
     }
     let near: Vec<&str> = {
-        let mut ids: Vec<&str> = anchors.iter().map(String::as_str).collect();
+        let mut ids: Vec<&str> = anchors.iter().copied().collect();
         ids.sort_unstable();
         ids.into_iter()
             .filter(|id| similar(id, &fragment))
@@ -303,7 +266,7 @@ fn check_link(
 
 /// The page a resolved link target stands for: `x.md` and `x.html` are the chapter's page,
 /// `dir/` and `dir/README.md` its index.
-fn page_for(target: &str, site: &SiteMap) -> Option<String> {
+fn page_for(target: &str, site: &Targets) -> Option<String> {
     let candidate = if target.ends_with(".md") {
         page_path(Path::new(target))
     } else if target.is_empty() || target.ends_with('/') {
@@ -314,7 +277,9 @@ fn page_for(target: &str, site: &SiteMap) -> Option<String> {
         // A folder named without its trailing slash.
         format!("{target}/index.html")
     };
-    site.pages.contains_key(&candidate).then_some(candidate)
+    site.pages
+        .contains_key(candidate.as_str())
+        .then_some(candidate)
 }
 
 fn missing_target(target: &str) -> (String, String) {

@@ -5,16 +5,13 @@
 //! Speaker notes are written into presenter pages only: the audience's deck never carries
 //! them, not even hidden, so they cannot leak through "view source" or a screen reader.
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::markdown;
-use super::slides::{self, Slide};
-use super::spool::{self, Spool};
-use super::{Renderer, blocks, path_to_root, prefix_relative_urls, with_context};
+use super::{Frame, path_to_root, prefix_relative_urls, with_context};
+use crate::book::slides::Slide;
 use crate::book::{Book, Chapter};
 use crate::error::Result;
-use crate::site::Output;
 
 /// The deck of the whole talk.
 pub const TALK_DECK: &str = "slides/index.html";
@@ -59,58 +56,25 @@ fn relative_link(from: &str, to: &str) -> String {
 }
 
 /// One slide rendered to HTML. Links in it are relative to the chapter's handbook page.
-struct RenderedSlide {
-    html: String,
-    notes_html: String,
-    title: String,
+#[derive(Debug, Clone)]
+pub struct RenderedSlide {
+    pub html: String,
+    pub notes_html: String,
+    pub title: String,
     /// The handbook heading the slide belongs to.
-    section: Option<String>,
+    pub section: Option<String>,
     /// Every handbook heading from this slide's section up to the next slide's, so a reader
     /// can jump from any heading of the handbook to the slide that covers it.
-    sections: Vec<String>,
+    pub sections: Vec<String>,
 }
 
-/// A chapter's slides, ready to be written into any deck.
-pub struct ChapterSlides<'b> {
-    chapter: &'b Chapter,
-    slides: Vec<RenderedSlide>,
-}
-
-#[cfg(test)]
-fn render_chapter_slides(chapter: &Chapter, heading_level: u8) -> Result<ChapterSlides<'_>> {
-    let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
-    let handbook_ids: Vec<String> =
-        markdown::render_unhighlighted(&blocks::handbook_markdown(&pieces))
-            .headings
-            .into_iter()
-            .map(|h| h.id)
-            .collect();
-    slides_of(chapter, heading_level, &handbook_ids)
-}
-
-/// A chapter's slides; `handbook_ids` are the anchors of its handbook page's headings.
-#[cfg(test)]
-fn slides_of<'b>(
-    chapter: &'b Chapter,
-    heading_level: u8,
-    handbook_ids: &[String],
-) -> Result<ChapterSlides<'b>> {
-    let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
-    let split = slides::split(&pieces, heading_level);
-    Ok(render_slides(chapter, handbook_ids, &pieces, &split))
-}
-
-/// Renders a chapter's slides from its scanned `pieces` and their `split` into slides.
-fn render_slides<'b>(
-    chapter: &'b Chapter,
-    handbook_ids: &[String],
-    pieces: &[blocks::Piece],
-    split: &[Slide],
-) -> ChapterSlides<'b> {
-    let definitions = slides::link_definitions(pieces);
+/// Renders a chapter's slides; `handbook_ids` are the anchors of its handbook page's headings.
+pub fn render_slides(chapter: &Chapter, handbook_ids: &[String]) -> Vec<RenderedSlide> {
+    let split = chapter.parsed.slides();
+    let definitions = chapter.parsed.link_definitions();
     let with_definitions = |markdown: &str| format!("{markdown}\n\n{definitions}");
-    let section_ranges = covered_sections(split, handbook_ids.len());
-    let slides = split
+    let section_ranges = covered_sections(&split, handbook_ids.len());
+    split
         .iter()
         .zip(section_ranges)
         .map(|(slide, range)| {
@@ -134,8 +98,7 @@ fn render_slides<'b>(
                 sections: handbook_ids.get(range).unwrap_or_default().to_vec(),
             }
         })
-        .collect();
-    ChapterSlides { chapter, slides }
+        .collect()
 }
 
 /// The chapters of the whole-talk deck, as indexes into `chapters`, from those that have
@@ -155,14 +118,8 @@ fn talk_chapters(chapters: &[Chapter], with_slides: &[usize]) -> Vec<usize> {
     }
 }
 
-/// How many slides a chapter has, from its Markdown alone (nothing rendered).
-fn slide_count(chapter: &Chapter, heading_level: u8) -> Result<usize> {
-    let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
-    Ok(slides::split(&pieces, heading_level).len())
-}
-
 /// The prefix that moves a relative URL of the chapter's handbook page to where `deck` is.
-fn url_prefix(deck: &str, chapter: &Chapter) -> String {
+pub fn url_prefix(deck: &str, chapter: &Chapter) -> String {
     let page = chapter.output_path();
     let page_dir = page.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     format!(
@@ -174,7 +131,7 @@ fn url_prefix(deck: &str, chapter: &Chapter) -> String {
 
 /// Slide HTML (whose links are relative to the chapter's handbook page) as it must read in
 /// a deck: links inside a slide are relative to the chapter's page; the deck lives elsewhere.
-fn relocate(html: &str, prefix: &str) -> String {
+pub fn relocate(html: &str, prefix: &str) -> String {
     if prefix.is_empty() {
         html.to_string()
     } else {
@@ -197,25 +154,6 @@ fn covered_sections(split: &[Slide], heading_count: usize) -> Vec<std::ops::Rang
             start..next_start.unwrap_or(heading_count)
         })
         .collect()
-}
-
-/// Moves a chapter's slides (relocated for the whole-talk deck) and notes into the spool,
-/// starting at slide `first` of the talk, and returns the chapter with markers in their place.
-/// Markers hold no URL, so the talk deck's own relocation leaves them as they are.
-fn spool_for_talk<'b>(
-    mut part: ChapterSlides<'b>,
-    first: usize,
-    spool: &Spool,
-) -> Result<ChapterSlides<'b>> {
-    let prefix = url_prefix(TALK_DECK, part.chapter);
-    for (j, slide) in part.slides.iter_mut().enumerate() {
-        let (html_piece, notes_piece) = (2 * (first + j), 2 * (first + j) + 1);
-        spool.add(html_piece, &relocate(&slide.html, &prefix))?;
-        spool.add(notes_piece, &relocate(&slide.notes_html, &prefix))?;
-        slide.html = spool::marker(html_piece);
-        slide.notes_html = spool::marker(notes_piece);
-    }
-    Ok(part)
 }
 
 #[derive(Serialize)]
@@ -257,151 +195,81 @@ struct DeckCtx {
     chapters: Vec<ChapterCtx>,
 }
 
+/// One chapter's slides in a deck.
+pub struct DeckPart<'a> {
+    pub chapter: &'a Chapter,
+    pub slides: &'a [RenderedSlide],
+}
+
 /// Which chapters a deck shows, and where it is written.
-struct DeckPlan<'a, 'b> {
+pub struct DeckPlan<'a> {
     kind: &'static str,
     title: String,
-    path: String,
-    parts: Vec<&'a ChapterSlides<'b>>,
+    pub path: String,
+    parts: Vec<DeckPart<'a>>,
     /// Slide number of this deck's first slide in the whole-talk deck.
     talk_start: Option<usize>,
 }
 
-/// What the decks need to know before any chapter is rendered, worked out from the Markdown
-/// alone: which chapters have slides, which make up the whole talk and where each one starts
-/// in it. The whole-talk deck holds every chapter's slides (tens of megabytes on a big book):
-/// they wait in a [`Spool`] on disk and the deck is streamed out at the end, so memory holds
-/// only the chapters being rendered.
-pub struct DeckOutline {
-    has_slides: Vec<bool>,
-    /// Number of the chapter's first slide in the whole-talk deck, for chapters in the talk.
-    talk_start: Vec<Option<usize>>,
-    /// Two pieces per slide of the talk: its HTML, then its notes.
-    spool: Spool,
-}
-
-impl DeckOutline {
-    pub fn new(book: &Book) -> Result<DeckOutline> {
-        let level = book.config.devoops.slide_heading_level;
-        let counts: Vec<usize> = book
-            .chapters
-            .par_iter()
-            .map(|c| slide_count(c, level))
-            .collect::<Result<_>>()?;
-        let with_slides: Vec<usize> = (0..counts.len()).filter(|&i| counts[i] > 0).collect();
-        let mut talk_start = vec![None; counts.len()];
-        let mut talk_slides = 0;
-        for i in talk_chapters(&book.chapters, &with_slides) {
-            talk_start[i] = Some(talk_slides + 1);
-            talk_slides += counts[i];
-        }
-        Ok(DeckOutline {
-            has_slides: counts.iter().map(|&n| n > 0).collect(),
-            talk_start,
-            spool: Spool::new(2 * talk_slides)?,
-        })
-    }
-}
-
-impl Renderer<'_> {
-    /// Writes every chapter deck, the whole-talk deck and their presenter pages on their own
-    /// (`serve` redoes them after an edit; a full build writes them with the pages instead).
-    pub fn write_decks(&self, out: &dyn Output) -> Result<()> {
-        let decks = DeckOutline::new(self.book)?;
-        let parts: Vec<Option<ChapterSlides>> = (0..self.book.chapters.len())
-            .into_par_iter()
-            .map(|i| {
-                let chapter = &self.book.chapters[i];
-                let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
-                let ids: Vec<String> =
-                    markdown::render_unhighlighted(&blocks::handbook_markdown(&pieces))
-                        .headings
-                        .into_iter()
-                        .map(|h| h.id)
-                        .collect();
-                self.write_chapter_deck(out, &decks, i, &ids)
-            })
-            .collect::<Result<_>>()?;
-        self.write_talk_deck(out, &decks, parts.into_iter().flatten().collect())
-    }
-
-    /// Writes chapter `index`'s deck and presenter page (`handbook_ids`: the anchors of its
-    /// handbook page), and returns what the whole-talk deck needs of it, if it is in the talk.
-    /// Called for every chapter while the handbook renders, inside the same
-    /// [`highlight::with_block_cache`](super::highlight::with_block_cache) scope as the
-    /// chapter's page, so its code is highlighted once for both.
-    pub fn write_chapter_deck(
-        &self,
-        out: &dyn Output,
-        decks: &DeckOutline,
-        index: usize,
-        handbook_ids: &[String],
-    ) -> Result<Option<ChapterSlides<'_>>> {
-        if !decks.has_slides[index] {
-            return Ok(None);
-        }
-        let chapter = &self.book.chapters[index];
-        let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
-        let split = slides::split(&pieces, self.book.config.devoops.slide_heading_level);
-        self.write_chapter_deck_from(out, decks, index, handbook_ids, &pieces, &split)
-    }
-
-    /// [`Renderer::write_chapter_deck`] from the chapter's scanned `pieces` and their `split`
-    /// into slides, as the handbook page was made from them.
-    pub(crate) fn write_chapter_deck_from(
-        &self,
-        out: &dyn Output,
-        decks: &DeckOutline,
-        index: usize,
-        handbook_ids: &[String],
-        pieces: &[blocks::Piece],
-        split: &[Slide],
-    ) -> Result<Option<ChapterSlides<'_>>> {
-        if !decks.has_slides[index] {
-            return Ok(None);
-        }
-        let part = render_slides(&self.book.chapters[index], handbook_ids, pieces, split);
-        let plan = DeckPlan {
+impl<'a> DeckPlan<'a> {
+    /// A chapter's own deck; `talk_start` is where its slides start in the whole talk.
+    pub fn chapter(part: DeckPart<'a>, talk_start: Option<usize>) -> DeckPlan<'a> {
+        DeckPlan {
             kind: "chapter",
             title: part.chapter.title.clone(),
             path: chapter_deck_path(part.chapter),
-            parts: vec![&part],
-            talk_start: decks.talk_start[index],
-        };
-        self.write_deck(out, &plan, None)?;
-        match decks.talk_start[index] {
-            Some(start) => Ok(Some(spool_for_talk(part, start - 1, &decks.spool)?)),
-            None => Ok(None),
+            parts: vec![part],
+            talk_start,
         }
     }
 
-    /// Writes the whole-talk deck and its presenter page from the parts the chapters left
-    /// (in book order), streaming their slides from the spool.
-    pub fn write_talk_deck(
-        &self,
-        out: &dyn Output,
-        decks: &DeckOutline,
-        parts: Vec<ChapterSlides>,
-    ) -> Result<()> {
-        if parts.is_empty() {
-            return Ok(());
-        }
-        let plan = DeckPlan {
+    /// The whole talk: the parts in book order.
+    pub fn talk(title: &str, parts: Vec<DeckPart<'a>>) -> DeckPlan<'a> {
+        DeckPlan {
             kind: "talk",
-            title: self.book.title().to_string(),
+            title: title.to_string(),
             path: TALK_DECK.to_string(),
-            parts: parts.iter().collect(),
+            parts,
             talk_start: None,
-        };
-        self.write_deck(out, &plan, Some(&decks.spool))
+        }
     }
+}
 
-    /// Writes a deck and its presenter page; with a spool, the slides come from it.
-    fn write_deck(&self, out: &dyn Output, plan: &DeckPlan, spool: Option<&Spool>) -> Result<()> {
+/// What the decks need to know of the whole book, from its parsed chapters alone (nothing
+/// rendered): which chapters make up the whole talk and where each one starts in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outline {
+    /// Number of the chapter's first slide in the whole-talk deck, for chapters in the talk.
+    pub talk_start: Vec<Option<usize>>,
+    /// How many slides the whole talk has.
+    pub talk_slides: usize,
+}
+
+impl Outline {
+    pub fn new(book: &Book) -> Outline {
+        let with_slides: Vec<usize> = (0..book.chapters.len())
+            .filter(|&i| book.chapters[i].has_slides())
+            .collect();
+        let mut talk_start = vec![None; book.chapters.len()];
+        let mut talk_slides = 0;
+        for i in talk_chapters(&book.chapters, &with_slides) {
+            talk_start[i] = Some(talk_slides + 1);
+            talk_slides += book.chapters[i].parsed.slide_count;
+        }
+        Outline {
+            talk_start,
+            talk_slides,
+        }
+    }
+}
+
+impl Frame {
+    /// A deck's two pages: its presenter page (with the notes), then the audience deck.
+    pub fn deck_pages(&self, plan: &DeckPlan) -> Result<[(String, String); 2]> {
         // One context for both pages (relocating every slide once): the presenter page with
         // the notes, then the audience deck with the notes taken out.
         let mut ctx = self.deck_context(plan, true);
-        for presenter in [true, false] {
+        let mut render = |presenter: bool| -> Result<(String, String)> {
             if !presenter {
                 ctx.slides.iter_mut().for_each(|s| s.notes = None);
             }
@@ -417,12 +285,9 @@ impl Renderer<'_> {
                 .theme
                 .render(template, &tera_ctx)
                 .map_err(|e| with_context(e, &format!("while rendering {path}")))?;
-            match spool {
-                Some(spool) => out.write_pieces(&path, &mut spool.pieces(&html))?,
-                None => out.write(&path, html.as_bytes())?,
-            }
-        }
-        Ok(())
+            Ok((path, html))
+        };
+        Ok([render(true)?, render(false)?])
     }
 
     fn deck_context(&self, plan: &DeckPlan, with_notes: bool) -> DeckCtx {
@@ -441,7 +306,7 @@ impl Renderer<'_> {
                 count: part.slides.len(),
                 handbook: handbook_page.clone(),
             });
-            for slide in &part.slides {
+            for slide in part.slides {
                 slides.push(SlideCtx {
                     number: slides.len() + 1,
                     html: relocate(&slide.html),
@@ -488,6 +353,7 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
+    use crate::book::Parsed;
 
     fn chapter(source: &str) -> Chapter {
         Chapter {
@@ -496,11 +362,13 @@ mod tests {
             depth: 0,
             source_path: PathBuf::from(source),
             origin: PathBuf::from(source),
-            markdown: String::new(),
             first_line: 1,
+            verbatim: true,
             front: Default::default(),
             title_override: None,
             dependencies: Vec::new(),
+            index: 0,
+            parsed: Parsed::default(),
         }
     }
 
@@ -551,10 +419,15 @@ mod tests {
     #[test]
     fn each_slide_covers_the_headings_up_to_the_next_slide() {
         let mut md = chapter("c.md");
-        md.markdown = "# A\n\n### a1\n\n### a2\n\n---\n\nmore\n\n## B\n\n### b1\n".into();
-        let rendered = render_chapter_slides(&md, 2).unwrap();
-        let covered: Vec<Vec<String>> =
-            rendered.slides.iter().map(|s| s.sections.clone()).collect();
+        let text = "# A\n\n### a1\n\n### a2\n\n---\n\nmore\n\n## B\n\n### b1\n";
+        md.parsed = Parsed::parse(text, &md.origin, 1, 2).unwrap();
+        let ids: Vec<String> = markdown::render(&md.parsed.handbook())
+            .headings
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+        let slides = render_slides(&md, &ids);
+        let covered: Vec<Vec<String>> = slides.iter().map(|s| s.sections.clone()).collect();
         assert_eq!(
             covered,
             [
@@ -563,10 +436,7 @@ mod tests {
                 vec!["b".to_string(), "b1".into()],
             ]
         );
-        assert_eq!(rendered.slides[2].title, "B");
-        assert_eq!(
-            rendered.slides[1].title, "T",
-            "untitled slides take the chapter's"
-        );
+        assert_eq!(slides[2].title, "B");
+        assert_eq!(slides[1].title, "T", "untitled slides take the chapter's");
     }
 }

@@ -3,10 +3,11 @@
 //! `.md` links rewritten to `.html`, and the plain text per section for the search index.
 
 use pulldown_cmark::{
-    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd,
 };
 
 use super::highlight::{escape_html, highlight_block};
+pub use crate::page::{Section, slugify};
 
 /// One heading of a page, for the on-page table of contents and links to sections.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -16,15 +17,6 @@ pub struct Heading {
     pub title: String,
 }
 
-/// The text under one heading (or before the first), for search.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Section {
-    /// Anchor of the heading; `None` for the text before the first heading.
-    pub id: Option<String>,
-    pub heading: String,
-    pub text: String,
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct RenderedMarkdown {
     pub html: String,
@@ -32,27 +24,7 @@ pub struct RenderedMarkdown {
     pub sections: Vec<Section>,
 }
 
-pub fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_GFM
-}
-
-/// mdBook-compatible slug: lowercase, alphanumerics, `-` and `_` kept, spaces become `-`.
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.trim().chars() {
-        if c.is_alphanumeric() || c == '_' || c == '-' {
-            slug.extend(c.to_lowercase());
-        } else if c.is_whitespace() {
-            slug.push('-');
-        }
-    }
-    slug
-}
+pub use crate::book::blocks::markdown_options as options;
 
 /// Rewrites a link target for the page: `x.md` → `x.html`, `dir/README.md` → `dir/index.html`,
 /// keeping any `#fragment`. External links, mailto and anchors are left alone.

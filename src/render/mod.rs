@@ -1,57 +1,45 @@
-//! Render: a [`Book`] → pages, written to an [`Output`].
+//! Render: one parsed [`Chapter`] → its page and its slides, as values; nothing is written.
 //!
-//! Work that is the same for every page (loading the theme, the sidebar, the highlighting CSS)
-//! happens once in [`Renderer::new`]; pages then render in parallel, each written out as soon
-//! as it is done rather than held in memory.
+//! Work that is the same for every page (loading the theme, the sidebar, the book's settings)
+//! happens once in [`Frame::new`]. [`chapter`] is then a pure function of a chapter and the
+//! frame, so `build` renders chapters in parallel and `serve` re-renders only the one that
+//! changed. The pages made of every chapter (print page, whole-talk deck, index, 404) are put
+//! together by `site::assemble` from rendered chapters, with the templates the frame renders.
 
-pub mod blocks;
 pub mod deck;
 pub mod highlight;
 pub mod markdown;
 pub mod sidebar;
-pub mod slides;
-pub mod spool;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::book::{Book, Chapter, NavEntry};
+use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::site::Output;
-pub use markdown::{Heading, Section};
+pub use crate::page::{PageSummary, Section};
+pub use markdown::Heading;
 use theme::Theme;
 
 /// Stands for the relative way back to the site root inside the once-rendered sidebar;
 /// replaced per page (a sidebar rendered per page would cost O(pages²) template work).
 const ROOT_MARK: &str = "@@DEVOOPS_ROOT@@/";
 
-/// What rendering one chapter produced.
+/// What rendering one chapter produced: its handbook page and its slides.
 #[derive(Debug, Clone)]
-pub struct RenderedPage {
-    pub path: String,
-    /// The complete HTML page.
+pub struct RenderedChapter {
+    /// The chapter's place in `Book::chapters`.
+    pub index: usize,
+    /// Path, title, sections and anchors of the handbook page.
+    pub page: PageSummary,
+    /// The complete handbook page.
     pub html: String,
-    /// Just the chapter's body HTML (for the print page).
-    pub content: String,
-    pub headings: Vec<Heading>,
-    pub sections: Vec<Section>,
-}
-
-/// A page's summary and, when asked for, its body HTML (what the print page is made of).
-type SummaryAndContent = (PageSummary, Option<String>);
-
-/// What the search index and link checker need from a page, without its HTML.
-#[derive(Debug, Clone, Serialize)]
-pub struct PageSummary {
-    pub path: String,
-    pub title: String,
-    pub sections: Vec<Section>,
-    /// Every `id` in the page body (headings, footnotes, raw HTML): what `#anchor` links may name.
-    pub anchors: Vec<String>,
+    /// Just the chapter's body HTML (what the print page is made of).
+    pub body: String,
+    /// The chapter's slides, for its own deck and the whole-talk deck (empty: no deck).
+    pub slides: Vec<deck::RenderedSlide>,
 }
 
 #[derive(Serialize)]
@@ -100,19 +88,23 @@ struct PageCtx<'a> {
     slides_href: Option<String>,
 }
 
-pub struct Renderer<'b> {
-    book: &'b Book,
+/// A chapter as its neighbours' prev/next links and the sitemap name it.
+#[derive(Debug, Clone)]
+struct ChapterLink {
+    title: String,
+    path: String,
+}
+
+/// Everything every page of a book shares, prepared once: the theme's templates and assets,
+/// the sidebar, the book's settings and the chapter list. It depends on `book.toml`,
+/// SUMMARY.md and the theme, never on a chapter's text, so `serve` keeps it across saves.
+pub struct Frame {
     pub theme: Theme,
+    config: Config,
+    chapters: Vec<ChapterLink>,
     sidebar: String,
     /// Large books load the sidebar from one shared `toc.js` instead of repeating it per page.
     sidebar_shared: bool,
-}
-
-/// What a [`Renderer`] prepares once from the theme, `book.toml` and SUMMARY. `serve` keeps it
-/// between rebuilds so an edited chapter re-renders without reloading templates or the sidebar.
-pub struct RendererParts {
-    theme: Theme,
-    sidebar: String,
 }
 
 /// `../` repeated once per folder of `page_path`, the way back to the site root.
@@ -127,63 +119,91 @@ fn section_number(number: &Option<Vec<u32>>, show: bool) -> String {
     }
 }
 
-impl<'b> Renderer<'b> {
-    pub fn new(book: &'b Book) -> Result<Renderer<'b>> {
-        let mut layers = vec![book.root.join("themes/default")];
-        let own_theme = book
-            .config
-            .output
-            .html
-            .theme
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("theme"));
-        layers.push(book.root.join(own_theme));
-        let theme = Theme::load(&layers)?;
-        let mut renderer = Renderer {
-            book,
+/// The theme folders on disk stacked over the built-in theme: the repository's
+/// `themes/default/` and the book's own (`[output.html] theme`, default `theme/`).
+pub fn theme_layers(root: &Path, config: &Config) -> [PathBuf; 2] {
+    let own = config.output.html.theme.as_deref();
+    [
+        root.join("themes/default"),
+        root.join(own.unwrap_or(Path::new("theme"))),
+    ]
+}
+
+/// Renders one chapter: its handbook page and its slides. Pure: it reads and writes no file.
+/// The page and the slides share one highlighting of the chapter's code.
+pub fn chapter(chapter: &Chapter, frame: &Frame) -> Result<RenderedChapter> {
+    highlight::with_block_cache(|| {
+        let rendered = markdown::render(&chapter.parsed.handbook());
+        let path = chapter.output_path();
+        let root = path_to_root(&path);
+        let slides_href = chapter.has_slides().then(|| deck::slides_link(chapter));
+        let html = frame.page_html(chapter, &path, &root, &rendered, slides_href)?;
+        let ids: Vec<String> = rendered.headings.iter().map(|h| h.id.clone()).collect();
+        let slides = deck::render_slides(chapter, &ids);
+        Ok(RenderedChapter {
+            index: chapter.index,
+            page: PageSummary {
+                anchors: markdown::html_ids(&rendered.html),
+                path,
+                title: chapter.title.clone(),
+                sections: rendered.sections,
+            },
+            html,
+            body: rendered.html,
+            slides,
+        })
+    })
+}
+
+/// What `index.html` is, when no `README.md` chapter claims it.
+pub enum IndexPage {
+    /// A chapter's page is `index.html` already.
+    Chapter,
+    /// A copy of the first chapter's page (it lives at the site root too).
+    CopyOfFirst,
+    /// A page sending the reader to the first chapter, which lives in a folder.
+    Redirect(String),
+    /// The book has no chapters.
+    Empty(String),
+}
+
+impl Frame {
+    pub fn new(book: &Book) -> Result<Frame> {
+        let theme = Theme::load(&theme_layers(&book.root, &book.config))?;
+        let mut frame = Frame {
             theme,
+            config: book.config.clone(),
+            chapters: book
+                .chapters
+                .iter()
+                .map(|c| ChapterLink {
+                    title: c.title.clone(),
+                    path: c.output_path(),
+                })
+                .collect(),
             sidebar: String::new(),
             sidebar_shared: false,
         };
-        renderer.sidebar = renderer.render_sidebar()?;
-        renderer.sidebar_shared =
-            sidebar::should_share(renderer.sidebar.len(), book.chapters.len());
-        Ok(renderer)
+        frame.sidebar = frame.render_sidebar(book)?;
+        frame.sidebar_shared = sidebar::should_share(frame.sidebar.len(), book.chapters.len());
+        Ok(frame)
     }
 
-    /// A renderer for `book` reusing `parts` prepared for a book with the same `book.toml`,
-    /// SUMMARY and theme (only chapter sources may differ).
-    pub fn from_parts(book: &'b Book, parts: RendererParts) -> Renderer<'b> {
-        Renderer {
-            book,
-            theme: parts.theme,
-            sidebar_shared: sidebar::should_share(parts.sidebar.len(), book.chapters.len()),
-            sidebar: parts.sidebar,
-        }
-    }
-
-    pub fn into_parts(self) -> RendererParts {
-        RendererParts {
-            theme: self.theme,
-            sidebar: self.sidebar,
-        }
-    }
-
-    pub fn book(&self) -> &Book {
-        self.book
+    pub fn title(&self) -> &str {
+        self.config.book.title.as_deref().unwrap_or("Untitled book")
     }
 
     fn show_numbers(&self) -> bool {
-        !self.book.config.output.html.no_section_label
+        !self.config.output.html.no_section_label
     }
 
     fn base_context(&self, path_to_root: &str) -> tera::Context {
-        let html = &self.book.config.output.html;
+        let html = &self.config.output.html;
         let book = BookCtx {
-            title: self.book.title(),
-            description: self.book.config.book.description.as_deref().unwrap_or(""),
-            authors: &self.book.config.book.authors,
-            language: &self.book.config.book.language,
+            title: self.title(),
+            description: self.config.book.description.as_deref().unwrap_or(""),
+            authors: &self.config.book.authors,
+            language: &self.config.book.language,
             default_theme: html.default_theme.as_deref().unwrap_or("auto"),
             git_repository_url: html.git_repository_url.as_deref(),
             additional_css: html.additional_css.iter().map(|p| slash_path(p)).collect(),
@@ -197,15 +217,14 @@ impl<'b> Renderer<'b> {
         ctx
     }
 
-    fn render_sidebar(&self) -> Result<String> {
+    fn render_sidebar(&self, book: &Book) -> Result<String> {
         let show = self.show_numbers();
-        let items: Vec<NavItem> = self
-            .book
+        let items: Vec<NavItem> = book
             .nav
             .iter()
             .map(|entry| match entry {
                 NavEntry::Chapter(i) => {
-                    let c = &self.book.chapters[*i];
+                    let c = &book.chapters[*i];
                     NavItem {
                         kind: "chapter",
                         title: c.title.clone(),
@@ -259,50 +278,23 @@ impl<'b> Renderer<'b> {
         )
     }
 
+    /// `toc.js` and `toc.html`, when the sidebar is shared rather than inlined.
+    pub fn shared_sidebar(&self) -> Option<[(&'static str, String); 2]> {
+        self.sidebar_shared
+            .then(|| sidebar::shared_files(&self.sidebar, self.title()))
+    }
+
     fn link_to(&self, index: Option<usize>, path_to_root: &str) -> Option<LinkCtx> {
-        let c = self.book.chapters.get(index?)?;
+        let c = self.chapters.get(index?)?;
         Some(LinkCtx {
             title: c.title.clone(),
-            href: format!("{path_to_root}{}", c.output_path()),
-        })
-    }
-
-    /// Renders chapter `index` to a complete page.
-    pub fn render_chapter(&self, index: usize) -> Result<RenderedPage> {
-        let chapter = &self.book.chapters[index];
-        let pieces = blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
-        let level = self.book.config.devoops.slide_heading_level;
-        let has_slides = !slides::split(&pieces, level).is_empty();
-        self.render_chapter_from(index, &pieces, has_slides)
-    }
-
-    /// [`Renderer::render_chapter`] from the chapter's scanned `pieces`, when the caller
-    /// already knows whether the chapter has slides (a full build cuts each chapter once).
-    fn render_chapter_from(
-        &self,
-        index: usize,
-        pieces: &[blocks::Piece],
-        has_slides: bool,
-    ) -> Result<RenderedPage> {
-        let chapter = &self.book.chapters[index];
-        let rendered = markdown::render(&blocks::handbook_markdown(pieces));
-        let path = chapter.output_path();
-        let root = path_to_root(&path);
-        let slides_href = has_slides.then(|| deck::slides_link(chapter));
-        let html = self.page_html(chapter, index, &path, &root, &rendered, slides_href)?;
-        Ok(RenderedPage {
-            path,
-            html,
-            content: rendered.html,
-            headings: rendered.headings,
-            sections: rendered.sections,
+            href: format!("{path_to_root}{}", c.path),
         })
     }
 
     fn page_html(
         &self,
         chapter: &Chapter,
-        index: usize,
         path: &str,
         root: &str,
         rendered: &markdown::RenderedMarkdown,
@@ -311,20 +303,13 @@ impl<'b> Renderer<'b> {
         let number = section_number(&chapter.number, self.show_numbers());
         let html_title = match &chapter.title_override {
             Some(t) => t.clone(),
-            None if chapter.title == self.book.title() => chapter.title.clone(),
-            None => format!("{} - {}", chapter.title, self.book.title()),
+            None if chapter.title == self.title() => chapter.title.clone(),
+            None => format!("{} - {}", chapter.title, self.title()),
         };
-        let edit_url = self
-            .book
-            .config
-            .output
-            .html
-            .edit_url_template
-            .as_ref()
-            .map(|t| {
-                let source = self.book.config.book.src.join(&chapter.source_path);
-                t.replace("{path}", &slash_path(&source))
-            });
+        let edit_url = self.config.output.html.edit_url_template.as_ref().map(|t| {
+            let source = self.config.book.src.join(&chapter.source_path);
+            t.replace("{path}", &slash_path(&source))
+        });
         let page = PageCtx {
             title: &chapter.title,
             html_title,
@@ -333,8 +318,8 @@ impl<'b> Renderer<'b> {
             source_path: slash_path(&chapter.source_path),
             content: &rendered.html,
             toc: &rendered.headings,
-            prev: self.link_to(index.checked_sub(1), root),
-            next: self.link_to(Some(index + 1), root),
+            prev: self.link_to(chapter.index.checked_sub(1), root),
+            next: self.link_to(Some(chapter.index + 1), root),
             minutes: chapter.front.minutes,
             edit_url,
             slides_href,
@@ -350,190 +335,33 @@ impl<'b> Renderer<'b> {
         })
     }
 
-    /// Renders the whole site into `out`. `progress` is called once per finished page.
-    ///
-    /// Pages are written as they finish; what the pages made of every chapter (print page,
-    /// whole-talk deck) need waits in spools on disk, so memory holds only the chapters being
-    /// rendered, not the book. `alongside` runs on the finished pages' summaries while the
-    /// pages made of every chapter (whole-talk deck, print page, search index) are written:
-    /// `build` checks links there instead of after the last write.
-    pub fn render_all_alongside<R: Send>(
-        &self,
-        out: &dyn Output,
-        progress: &(dyn Fn(usize, usize) + Sync),
-        alongside: impl FnOnce(&[&PageSummary]) -> R + Send,
-    ) -> Result<(Vec<PageSummary>, R)> {
-        let (pages, result) = self.render_site(out, progress, false, alongside)?;
-        Ok((
-            pages.into_iter().map(|(summary, _)| summary).collect(),
-            result,
-        ))
-    }
-
-    /// The whole site as [`Renderer::render_all_alongside`] renders it, also returning each chapter's body HTML (what the print page
-    /// is made of), so `serve` can rebuild the print page after one chapter changes.
-    pub fn render_all_pages(
-        &self,
-        out: &dyn Output,
-        progress: &(dyn Fn(usize, usize) + Sync),
-    ) -> Result<Vec<(PageSummary, String)>> {
-        let (pages, ()) = self.render_site(out, progress, true, |_| ())?;
-        Ok(pages
-            .into_iter()
-            .map(|(summary, content)| (summary, content.unwrap_or_default()))
-            .collect())
-    }
-
-    fn render_site<R: Send>(
-        &self,
-        out: &dyn Output,
-        progress: &(dyn Fn(usize, usize) + Sync),
-        keep_content: bool,
-        alongside: impl FnOnce(&[&PageSummary]) -> R + Send,
-    ) -> Result<(Vec<SummaryAndContent>, R)> {
-        let total = self.book.chapters.len();
-        let done = AtomicUsize::new(0);
-        let print = self
-            .book
-            .config
-            .output
-            .html
-            .print
-            .enable
-            .then(|| spool::Spool::new(total))
-            .transpose()?;
-        let decks = deck::DeckOutline::new(self.book)?;
-        type Rendered<'a> = (PageSummary, Option<String>, Option<deck::ChapterSlides<'a>>);
-        let rendered: Vec<Rendered> = (0..total)
-            .into_par_iter()
-            .map(|i| {
-                // The chapter's page and its deck share one highlighting of its code.
-                // Both are made from the chapter's Markdown scanned and cut into slides once.
-                let (page, talk_part) = highlight::with_block_cache(|| -> Result<_> {
-                    let chapter = &self.book.chapters[i];
-                    let pieces =
-                        blocks::scan(&chapter.markdown, &chapter.origin, chapter.first_line)?;
-                    let level = self.book.config.devoops.slide_heading_level;
-                    let split = slides::split(&pieces, level);
-                    let page = self.render_chapter_from(i, &pieces, !split.is_empty())?;
-                    let ids: Vec<String> = page.headings.iter().map(|h| h.id.clone()).collect();
-                    let talk_part =
-                        self.write_chapter_deck_from(out, &decks, i, &ids, &pieces, &split)?;
-                    Ok((page, talk_part))
-                })?;
-                out.write(&page.path, page.html.as_bytes())?;
-                drop(page.html);
-                if let Some(spool) = &print {
-                    spool.add(i, &print_content(&page.path, &page.content))?;
-                }
-                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                let summary = PageSummary {
-                    anchors: markdown::html_ids(&page.content),
-                    path: page.path,
-                    title: self.book.chapters[i].title.clone(),
-                    sections: page.sections,
-                };
-                Ok((summary, keep_content.then_some(page.content), talk_part))
-            })
-            .collect::<Result<_>>()?;
-        let mut pages = Vec::with_capacity(total);
-        let mut talk_parts = Vec::new();
-        for (summary, content, talk_part) in rendered {
-            pages.push((summary, content));
-            talk_parts.extend(talk_part);
-        }
-        let summaries: Vec<&PageSummary> = pages.iter().map(|(s, _)| s).collect();
-
-        self.write_index(out)?;
-        // The pages made of every chapter are independent of each other: the whole-talk deck
-        // and the print page stream from their spools while the search index is built and
-        // the caller's `alongside` work runs.
-        let ((talk, alongside_result), (printed, indexed)) = rayon::join(
-            || {
-                rayon::join(
-                    || self.write_talk_deck(out, &decks, talk_parts),
-                    || alongside(&summaries),
-                )
-            },
-            || {
-                rayon::join(
-                    || match &print {
-                        Some(spool) => self.write_print_spooled(out, &summaries, spool),
-                        None => Ok(()),
-                    },
-                    || self.write_search_index(out, &summaries),
-                )
-            },
-        );
-        talk?;
-        printed?;
-        indexed?;
-        if self.sidebar_shared {
-            sidebar::write_shared(out, &self.sidebar, self.book.title())?;
-        }
-        self.write_404(out)?;
-        self.write_sitemap(out)?;
-        self.write_assets(out)?;
-        self.copy_static_files(out)?;
-        Ok((pages, alongside_result))
-    }
-
-    /// `searchindex.js`, unless `[output.html.search] enable = false`.
-    pub fn write_search_index(&self, out: &dyn Output, pages: &[&PageSummary]) -> Result<()> {
-        if self.book.config.output.html.search.enable {
-            crate::search::write_index(pages, out)?;
-        }
-        Ok(())
-    }
-
     /// mdBook serves the first chapter as `index.html` when no `README.md` claims it.
-    pub fn write_index(&self, out: &dyn Output) -> Result<()> {
-        let Some(first) = self.book.chapters.first() else {
+    pub fn index_page(&self) -> Result<IndexPage> {
+        let Some(first) = self.chapters.first() else {
             let ctx = self.base_context("");
-            return out.write(
-                "index.html",
-                self.theme.render("404.html", &ctx)?.as_bytes(),
-            );
+            return Ok(IndexPage::Empty(self.theme.render("404.html", &ctx)?));
         };
-        if self
-            .book
-            .chapters
-            .iter()
-            .any(|c| c.output_path() == "index.html")
-        {
-            return Ok(());
+        if self.chapters.iter().any(|c| c.path == "index.html") {
+            return Ok(IndexPage::Chapter);
         }
-        let first_path = first.output_path();
-        if !first_path.contains('/') {
-            let page = self.render_chapter(0)?;
-            return out.write("index.html", page.html.as_bytes());
+        if !first.path.contains('/') {
+            return Ok(IndexPage::CopyOfFirst);
         }
-        let target = highlight::escape_html(&first_path);
-        let html = format!(
+        let target = highlight::escape_html(&first.path);
+        Ok(IndexPage::Redirect(format!(
             "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0; url={target}\"><title>{}</title></head><body><a href=\"{target}\">{}</a></body></html>\n",
-            highlight::escape_html(self.book.title()),
+            highlight::escape_html(self.title()),
             highlight::escape_html(&first.title)
-        );
-        out.write("index.html", html.as_bytes())
+        )))
     }
 
-    /// The whole book on one page; `pages` as returned by [`Renderer::render_all_pages`].
-    pub fn write_print(&self, out: &dyn Output, pages: &[(PageSummary, String)]) -> Result<()> {
-        let spool = spool::Spool::new(pages.len())?;
-        for (i, (summary, content)) in pages.iter().enumerate() {
-            spool.add(i, &print_content(&summary.path, content))?;
-        }
-        let summaries: Vec<&PageSummary> = pages.iter().map(|(s, _)| s).collect();
-        self.write_print_spooled(out, &summaries, &spool)
-    }
-
-    /// The print page, streamed: chapter bodies come from the spool one at a time.
-    fn write_print_spooled(
+    /// The whole book on one page, with `body(i)` standing in for chapter `i`'s body (a
+    /// marker the caller streams the body into).
+    pub fn print_page(
         &self,
-        out: &dyn Output,
         pages: &[&PageSummary],
-        spool: &spool::Spool,
-    ) -> Result<()> {
+        body: impl Fn(usize) -> String,
+    ) -> Result<String> {
         #[derive(Serialize)]
         struct PrintChapter<'a> {
             title: &'a str,
@@ -546,19 +374,17 @@ impl<'b> Renderer<'b> {
             .map(|(i, summary)| PrintChapter {
                 title: &summary.title,
                 id: markdown::slugify(&summary.path.replace(['/', '.'], "-")),
-                content: spool::marker(i),
+                content: body(i),
             })
             .collect();
         let mut ctx = self.base_context("");
         ctx.insert("chapters", &chapters);
         ctx.insert("sidebar", &self.sidebar_for("print.html", ""));
-        let rendered = self.theme.render("print.html", &ctx)?;
-        out.write_pieces("print.html", &mut spool.pieces(&rendered))
+        self.theme.render("print.html", &ctx)
     }
 
     fn site_url(&self) -> String {
         let url = self
-            .book
             .config
             .output
             .html
@@ -573,71 +399,46 @@ impl<'b> Renderer<'b> {
     }
 
     /// The 404 page is served for any missing path, so its links start from the site URL.
-    fn write_404(&self, out: &dyn Output) -> Result<()> {
+    pub fn not_found_page(&self) -> Result<String> {
         let base = self.site_url();
         let mut ctx = self.base_context(&base);
         ctx.insert("sidebar", &self.sidebar_for("404.html", &base));
-        out.write("404.html", self.theme.render("404.html", &ctx)?.as_bytes())
+        self.theme.render("404.html", &ctx)
     }
 
-    fn write_sitemap(&self, out: &dyn Output) -> Result<()> {
+    pub fn sitemap(&self) -> String {
         let base = self.site_url();
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );
-        for chapter in &self.book.chapters {
+        for chapter in &self.chapters {
             xml.push_str(&format!(
                 "  <url><loc>{}</loc></url>\n",
-                highlight::escape_html(&format!("{base}{}", chapter.output_path()))
+                highlight::escape_html(&format!("{base}{}", chapter.path))
             ));
         }
         xml.push_str("</urlset>\n");
-        out.write("sitemap.xml", xml.as_bytes())
+        xml
     }
 
-    fn write_assets(&self, out: &dyn Output) -> Result<()> {
-        for (path, file) in &self.theme.assets {
-            out.write(path, &file.bytes)?;
-        }
-        out.write("css/highlight.css", highlight::stylesheet().as_bytes())?;
-        let html = &self.book.config.output.html;
-        for extra in html.additional_css.iter().chain(&html.additional_js) {
-            let source = self.book.root.join(extra);
-            let bytes = std::fs::read(&source).map_err(|e| {
-                Error::io(&source, &e).help("fix `additional-css`/`additional-js` in book.toml: paths are relative to the book root")
-            })?;
-            out.write(&slash_path(extra), &bytes)?;
-        }
-        Ok(())
-    }
-
-    /// Everything under the source folder that is not Markdown (images, SVG, downloads).
-    fn copy_static_files(&self, out: &dyn Output) -> Result<()> {
-        let src = &self.book.src_dir;
-        let build_dir = self.book.root.join(&self.book.config.build.build_dir);
-        let walker = walkdir::WalkDir::new(src).into_iter().filter_entry(|e| {
-            e.depth() == 0
-                || (!e.file_name().to_string_lossy().starts_with('.') && e.path() != build_dir)
-        });
-        for entry in walker {
-            let entry = entry
-                .map_err(|e| Error::in_file(src, format!("cannot read the source folder: {e}")))?;
-            if !entry.file_type().is_file() || entry.path().extension().is_some_and(|x| x == "md") {
-                continue;
-            }
-            let rel = entry
-                .path()
-                .strip_prefix(src)
-                .expect("walkdir stays under its root");
-            let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), &e))?;
-            out.write(&slash_path(rel), &bytes)?;
-        }
-        Ok(())
+    /// The theme's assets and the highlighting stylesheet, by site path.
+    pub fn assets(&self) -> Vec<(String, std::borrow::Cow<'_, [u8]>)> {
+        let mut assets: Vec<(String, std::borrow::Cow<[u8]>)> = self
+            .theme
+            .assets
+            .iter()
+            .map(|(path, file)| (path.clone(), file.bytes.as_slice().into()))
+            .collect();
+        assets.push((
+            "css/highlight.css".into(),
+            highlight::stylesheet().into_bytes().into(),
+        ));
+        assets
     }
 }
 
 /// A chapter's body as it appears on the print page, which lives at the site root.
-fn print_content<'a>(page_path: &str, content: &'a str) -> std::borrow::Cow<'a, str> {
+pub fn print_content<'a>(page_path: &str, content: &'a str) -> std::borrow::Cow<'a, str> {
     match page_path.rsplit_once('/') {
         Some((dir, _)) => prefix_relative_urls(content, &format!("{dir}/")).into(),
         None => content.into(),
@@ -655,7 +456,7 @@ pub fn slash_path(p: &Path) -> String {
 
 /// For the print page: a chapter from `dir/` moves to the root, so its relative `href`/`src`
 /// values need `dir/` in front. Anchors, absolute and external URLs stay as they are.
-fn prefix_relative_urls(html: &str, dir: &str) -> String {
+pub fn prefix_relative_urls(html: &str, dir: &str) -> String {
     use memchr::memmem::Finder;
     let (href, src) = (Finder::new(b"href=\""), Finder::new(b"src=\""));
     let bytes = html.as_bytes();

@@ -6,9 +6,6 @@
 //! list and marks the current page (the way mdBook does it), plus a `<noscript>` link to a plain
 //! `toc.html`. Small books (the workshop itself) keep the inline list, which needs no script.
 
-use crate::error::Result;
-use crate::site::Output;
-
 use super::ROOT_MARK;
 
 /// Inline copies of the sidebar allowed across the whole site before it moves to `toc.js`.
@@ -26,8 +23,8 @@ pub fn loader(path_to_root: &str) -> String {
     )
 }
 
-/// Writes `toc.js` (the list, made relative to the page at load time) and `toc.html`.
-pub fn write_shared(out: &dyn Output, sidebar: &str, book_title: &str) -> Result<()> {
+/// `toc.js` (the list, made relative to the page at load time) and `toc.html`.
+pub fn shared_files(sidebar: &str, book_title: &str) -> [(&'static str, String); 2] {
     let list = serde_json::to_string(sidebar).expect("a string always serialises");
     let script = format!(
         r##"// The chapter list, shared by every page of this book.
@@ -45,13 +42,12 @@ pub fn write_shared(out: &dyn Output, sidebar: &str, book_title: &str) -> Result
 "##,
         mark = serde_json::to_string(ROOT_MARK).expect("a string always serialises"),
     );
-    out.write("toc.js", script.as_bytes())?;
     let title = super::highlight::escape_html(book_title);
     let page = format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Chapters - {title}</title><link rel=\"stylesheet\" href=\"css/main.css\"></head><body><nav class=\"sidebar\" aria-label=\"Chapters\">{}</nav></body></html>\n",
         sidebar.replace(ROOT_MARK, "")
     );
-    out.write("toc.html", page.as_bytes())
+    [("toc.js", script), ("toc.html", page)]
 }
 
 #[cfg(test)]

@@ -21,10 +21,7 @@ use std::borrow::{Borrow, Cow};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::error::Result;
-use crate::render::PageSummary;
-use crate::render::markdown::slugify;
-use crate::site::Output;
+use crate::page::{PageSummary, slugify};
 use rustc_hash::FxHashMap as FastMap;
 
 /// Where the index lives in the site; `search.js` loads it relative to itself.
@@ -227,15 +224,15 @@ fn teaser(text: &str) -> String {
     format!("{}…", text[..end].trim_end())
 }
 
-/// Builds the index for the rendered pages and writes it into the site.
-pub fn write_index<P: Borrow<PageSummary> + Sync>(pages: &[P], out: &dyn Output) -> Result<()> {
-    out.write(INDEX_PATH, SearchIndex::build(pages).to_js().as_bytes())
+/// The `searchindex.js` of the rendered pages.
+pub fn index_js<P: Borrow<PageSummary> + Sync>(pages: &[P]) -> String {
+    SearchIndex::build(pages).to_js()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::Section;
+    use crate::page::Section;
 
     fn page(path: &str, title: &str, sections: &[(Option<&str>, &str, &str)]) -> PageSummary {
         PageSummary {

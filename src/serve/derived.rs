@@ -1,5 +1,4 @@
-//! Pages made of every chapter: the print page and the slide decks (and, once it lands, the
-//! search index). On a big book they take far longer than one chapter (seconds at 1,000
+//! Pages made of every chapter: the print page, the slide decks and the search index. On a big book they take far longer than one chapter (seconds at 1,000
 //! pages, against milliseconds), so they are rebuilt on a worker thread of their own: the
 //! page of the next save never waits behind them. When saves come faster than the worker,
 //! it skips straight to the newest state. It renders on a small thread pool of its own so
@@ -9,16 +8,19 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
 use crate::book::Book;
 use crate::error::{Error, Result};
-use crate::render::{PageSummary, Renderer};
-use crate::site::{MemoryOutput, Output};
+use crate::render::{Frame, RenderedChapter};
+use crate::site::{self, MemoryOutput, Output};
 
 /// Everything the derived pages are made of, as of one rebuild.
 pub struct Job {
     pub book: Book,
-    /// Each chapter's summary and body HTML, in book order.
-    pub pages: Vec<(PageSummary, String)>,
+    pub frame: Arc<Frame>,
+    /// Every chapter as rendered, in book order.
+    pub chapters: Vec<Arc<RenderedChapter>>,
     /// The site being served, where the pages go.
     pub site: MemoryOutput,
     pub started: Instant,
@@ -67,36 +69,44 @@ fn run(queue: Receiver<Job>, done: impl Fn(Result<Vec<String>>, Duration)) {
         while let Ok(newer) = queue.try_recv() {
             job = newer;
         }
-        let result = pool.install(|| build(&job));
+        let result = pool.install(|| assemble_again(&job));
         done(result, job.started.elapsed());
     }
 }
 
-fn build(job: &Job) -> Result<Vec<String>> {
-    let renderer = Renderer::new(&job.book)?;
-    let out = ChangedOnly {
-        site: &job.site,
-        changed: Mutex::default(),
-    };
-    if job.book.config.output.html.print.enable {
-        renderer.write_print(&out, &job.pages)?;
-    }
-    // A chapter's deck, its presenter page, and the whole-talk deck, whose slide numbers
-    // shift when a chapter gains a slide.
-    renderer.write_decks(&out)?;
-    // The search index is made from `job.pages` too.
-    let summaries: Vec<_> = job.pages.iter().map(|(summary, _)| summary).collect();
-    renderer.write_search_index(&out, &summaries)?;
-    let mut changed = out.changed.into_inner().expect("change list lock poisoned");
-    changed.sort();
-    Ok(changed)
+/// Assembles the site again from the kept chapters, as a full build would: every file whose
+/// bytes changed (print page, decks whose slide numbers moved, search index) is replaced.
+pub fn assemble_again(job: &Job) -> Result<Vec<String>> {
+    let out = ChangedOnly::new(&job.site);
+    let chapters = job.chapters.par_iter().map(|c| Ok(&**c));
+    site::assemble(&job.book, &job.frame, chapters, &out)?;
+    Ok(out.into_changed())
 }
 
 /// Writes through to the served site, skipping files whose bytes did not change and
 /// remembering the paths of those that did, so only tabs showing those reload.
-struct ChangedOnly<'a> {
+pub struct ChangedOnly<'a> {
     site: &'a MemoryOutput,
     changed: Mutex<Vec<String>>,
+}
+
+impl<'a> ChangedOnly<'a> {
+    pub fn new(site: &'a MemoryOutput) -> ChangedOnly<'a> {
+        ChangedOnly {
+            site,
+            changed: Mutex::default(),
+        }
+    }
+
+    /// The paths whose bytes changed, sorted.
+    pub fn into_changed(self) -> Vec<String> {
+        let mut changed = self
+            .changed
+            .into_inner()
+            .expect("change list lock poisoned");
+        changed.sort();
+        changed
+    }
 }
 
 impl Output for ChangedOnly<'_> {

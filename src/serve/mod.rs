@@ -1,19 +1,21 @@
 //! `devoops serve`: build the book into memory, serve it over HTTP, rebuild what a change
 //! affects, and tell open tabs to reload, or show the build error, over Server-Sent Events.
 //!
-//! Serving sits outside the pipeline: it calls `book` and `render` and is never called by
-//! them. Threads: the HTTP server's accept thread and one thread per open connection
-//! (`crate::http_server`, answering through `http`), one live-reload broadcaster (`livereload`), the watcher's debouncer thread
+//! Serving sits outside the pipeline: it calls `book`, `render` and `site` and is never
+//! called by them. It keeps the frame and every rendered chapter; after a save it re-parses
+//! and re-renders only that chapter and runs the same `site` assembly as `build`. Threads: the
+//! HTTP server's accept thread and one thread per open connection (`crate::http_server`,
+//! answering through `http`), one live-reload broadcaster (`livereload`), the watcher's debouncer thread
 //! (`watch`), the caller's thread, which runs every rebuild (`rebuild`) one after another so
 //! they never race each other, and one thread catching up the print page and slide decks
 //! after a chapter changed (`derived`).
 
-mod derived;
+pub mod derived;
 mod http;
 mod inject;
 mod live_site;
 mod livereload;
-mod rebuild;
+pub mod rebuild;
 mod request_path;
 mod watch;
 

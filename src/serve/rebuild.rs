@@ -2,14 +2,16 @@
 //!
 //! A chapter's page depends on its own file and the files it includes; the sidebar, titles,
 //! numbering and prev/next links come from SUMMARY.md and `book.toml`, and the page frame from
-//! the theme. So an edit to a chapter (or an included file) re-renders that chapter, plus what
-//! is made of every chapter: the print page and the slide decks, rebuilt on a worker thread
-//! (`derived`). SUMMARY.md, `book.toml`, theme files and labs change every page (a
+//! the theme. So an edit to a chapter (or an included file) re-parses and re-renders that
+//! chapter, whose page is served at once; then the site is assembled again from the kept
+//! chapters on a worker thread (`derived`), which replaces what is made of every chapter:
+//! the print page, the slide decks and the search index. SUMMARY.md, `book.toml`, theme files and labs change every page (a
 //! lab's title from its lab.toml is in every sidebar): those rebuild the whole book into a
 //! fresh in-memory site, swapped in only when complete.
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
@@ -18,10 +20,10 @@ use rayon::prelude::*;
 use crate::book::Book;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::render::{PageSummary, Renderer, RendererParts, slash_path};
-use crate::site::{MemoryOutput, Output};
+use crate::render::{self, Frame, RenderedChapter, slash_path, theme_layers};
+use crate::site::{self, MemoryOutput, Output};
 
-use super::derived::{FailureFlag, Job};
+use super::derived::{ChangedOnly, FailureFlag, Job};
 
 /// What a batch of changed paths requires.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -42,10 +44,10 @@ impl Plan {
 /// The last good build, kept to re-render single chapters.
 struct Snapshot {
     book: Book,
-    /// Taken while a renderer borrows them, put back after.
-    parts: Option<RendererParts>,
-    /// Each chapter's summary and body HTML, in book order (what the print page is made of).
-    pages: Vec<(PageSummary, String)>,
+    /// Templates, sidebar and settings: they change only with a full rebuild.
+    frame: Arc<Frame>,
+    /// Every chapter as rendered, in book order: what the site is assembled from again.
+    chapters: Vec<Arc<RenderedChapter>>,
 }
 
 /// A finished full build.
@@ -91,7 +93,7 @@ impl Builder {
         };
         match config {
             Some(config) => {
-                let mut trees = self.theme_dirs(&config).to_vec();
+                let mut trees = theme_layers(&self.root, &config).to_vec();
                 trees.push(self.root.join(&config.devoops.labs));
                 trees.push(self.root.join(&config.book.src));
                 trees
@@ -103,31 +105,26 @@ impl Builder {
         }
     }
 
-    /// The theme layers on disk (as `Renderer::new` stacks them over the built-in theme).
-    fn theme_dirs(&self, config: &Config) -> [PathBuf; 2] {
-        let own = config.output.html.theme.as_deref();
-        [
-            self.root.join("themes/default"),
-            self.root.join(own.unwrap_or(Path::new("theme"))),
-        ]
-    }
-
     /// Builds the whole book into a new in-memory site.
     pub fn full(&mut self) -> Result<FullBuild> {
         self.needs_full = true;
         self.derived_failed.store(false, Ordering::SeqCst);
         let book = Book::load(&self.root)?;
-        let renderer = Renderer::new(&book)?;
+        let frame = Frame::new(&book)?;
+        let chapters: Vec<Arc<RenderedChapter>> = book
+            .chapters
+            .par_iter()
+            .map(|chapter| render::chapter(chapter, &frame).map(Arc::new))
+            .collect::<Result<_>>()?;
         let site = MemoryOutput::default();
-        let pages = renderer.render_all_pages(&site, &|_, _| {})?;
+        site::assemble(&book, &frame, chapters.par_iter().map(|c| Ok(&**c)), &site)?;
         let mut warnings = book.warnings.clone();
-        warnings.extend(renderer.theme.warnings.iter().cloned());
-        let parts = renderer.into_parts();
-        let count = pages.len();
+        warnings.extend(frame.theme.warnings.iter().cloned());
+        let count = chapters.len();
         self.last = Some(Snapshot {
             book,
-            parts: Some(parts),
-            pages,
+            frame: Arc::new(frame),
+            chapters,
         });
         self.needs_full = false;
         Ok(FullBuild {
@@ -146,7 +143,7 @@ impl Builder {
         };
         let book = &snapshot.book;
         let build_dir = self.root.join(&book.config.build.build_dir);
-        let theme_dirs = self.theme_dirs(&book.config);
+        let theme_dirs = theme_layers(&self.root, &book.config);
         for path in changed {
             if self.is_noise(path) || path.starts_with(&build_dir) {
                 continue;
@@ -206,23 +203,24 @@ impl Builder {
             .as_mut()
             .expect("a chapter rebuild follows a full build");
         self.needs_full = true;
+        let level = snapshot.book.config.devoops.slide_heading_level;
         for &i in chapters {
-            snapshot.book.chapters[i].reload_source()?;
+            snapshot.book.chapters[i].reload_source(level)?;
         }
-        let Snapshot { book, parts, pages } = snapshot;
-        let renderer = Renderer::from_parts(book, parts.take().expect("renderer parts are back"));
-        let result = render_changed(&renderer, chapters, site, pages, written);
-        *parts = Some(renderer.into_parts());
-        self.needs_full = result.is_err();
-        result
+        let paths = rerender(snapshot, chapters, site)?;
+        self.needs_full = false;
+        written(paths);
+        Ok(())
     }
 
-    /// What the print page and the decks need to catch up with the last chapter rebuild.
+    /// What the print page, the decks and the search index need to catch up with the last
+    /// chapter rebuild: the same assembly as a full build, over the kept chapters.
     pub fn derived_job(&self, site: &MemoryOutput, started: Instant) -> Option<Job> {
         let snapshot = self.last.as_ref()?;
         Some(Job {
             book: snapshot.book.clone(),
-            pages: snapshot.pages.clone(),
+            frame: snapshot.frame.clone(),
+            chapters: snapshot.chapters.clone(),
             site: site.clone(),
             started,
         })
@@ -259,33 +257,40 @@ impl Builder {
     }
 }
 
-/// Renders `chapters` and writes their pages (and `index.html` when it mirrors the first
-/// chapter), updating the stored body HTML the print page is made of.
-fn render_changed(
-    renderer: &Renderer,
+/// Renders `chapters` again, keeps them in `snapshot` and writes their pages (and
+/// `index.html` when it mirrors the first chapter) into `site`; their decks follow with the
+/// pages made of every chapter. Returns the paths written.
+fn rerender(
+    snapshot: &mut Snapshot,
     chapters: &BTreeSet<usize>,
     site: &MemoryOutput,
-    pages: &mut [(PageSummary, String)],
-    written: &mut dyn FnMut(Vec<String>),
-) -> Result<()> {
+) -> Result<Vec<String>> {
+    let Snapshot {
+        book,
+        frame,
+        chapters: kept,
+    } = snapshot;
     // An include shared by many chapters can touch many pages: render those in parallel.
-    let rendered: Vec<_> = chapters
+    let rendered: Vec<RenderedChapter> = chapters
         .par_iter()
-        .map(|&i| renderer.render_chapter(i).map(|page| (i, page)))
+        .map(|&i| render::chapter(&book.chapters[i], frame))
         .collect::<Result<_>>()?;
-    let mut paths = Vec::new();
-    for (i, page) in rendered {
-        site.write(&page.path, page.html.as_bytes())?;
-        pages[i].1 = page.content;
-        pages[i].0.sections = page.sections;
-        paths.push(page.path);
+    let out = ChangedOnly::new(site);
+    let mut pages = Vec::new();
+    for chapter in rendered {
+        site::write_page(frame, &chapter, &out)?;
+        pages.push(chapter.page.path.clone());
+        let i = chapter.index;
+        kept[i] = Arc::new(chapter);
     }
-    if chapters.contains(&0) && !paths.iter().any(|p| p == "index.html") {
-        renderer.write_index(site)?;
-        paths.push("index.html".into());
+    // The chapters' own pages are news even when their bytes did not change.
+    let mut paths = out.into_changed();
+    for page in pages {
+        if !paths.contains(&page) {
+            paths.push(page);
+        }
     }
-    written(paths);
-    Ok(())
+    Ok(paths)
 }
 
 /// The chapters whose page is built from `path`: their own file or one they include.

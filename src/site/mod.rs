@@ -1,7 +1,13 @@
-//! Emit: where rendered files go. `build` writes into a staging folder next to the destination
-//! and swaps it in only when every file is written, so a failed build never leaves a
-//! half-written site and never touches a folder it did not write (`destination`, `folder`);
+//! The site: [`assemble`] puts rendered chapters together into every file of the site, and
+//! the outputs here are where those files go. `build` writes into a staging folder next to the
+//! destination and swaps it in only when every file is written, so a failed build never leaves
+//! a half-written site and never touches a folder it did not write (`destination`, `folder`);
 //! `serve` keeps files in memory.
+
+pub mod assemble;
+pub mod spool;
+
+pub use assemble::{Assembly, Discard, Site, assemble, write_page};
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,7 +25,7 @@ mod swap;
 pub use folder::DirOutput;
 
 /// A sink for the files of a site, addressed by site path (`css/main.css`, `labs/x.html`).
-/// Renderers call it from several threads at once.
+/// The assembly writes to it from several threads at once.
 pub trait Output: Sync {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<()>;
 

@@ -6,7 +6,7 @@ mod json;
 mod junit;
 mod tap;
 
-pub use human::{HumanOptions, human};
+pub use human::{HumanOptions, color_wanted, human};
 pub use json::json;
 pub use junit::junit;
 pub use tap::tap;

@@ -6,8 +6,31 @@
 //! breaks gone) and the deck (handbook-only blocks gone; notes kept apart, per slide).
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use pulldown_cmark::Options;
 
 use crate::error::{Error, Result};
+
+/// The Markdown dialect of every chapter: CommonMark with GFM tables, footnotes,
+/// strikethrough, task lists, alerts and `{#id}` heading attributes.
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+/// How many chapter texts [`scan`] has read in this process: the pipeline parses each chapter
+/// once per full build and once per save in `serve`, and tests hold it to that.
+static SCANS: AtomicUsize = AtomicUsize::new(0);
+
+/// The number of [`scan`] calls so far in this process.
+pub fn scans() -> usize {
+    SCANS.load(Ordering::Relaxed)
+}
 
 /// Which part of the audience a fenced div is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +107,7 @@ fn is_div_closer(line: &str) -> bool {
 /// Splits a chapter into pieces. `path` is for error messages; `first_line` is the file line
 /// the Markdown starts on (after front matter).
 pub fn scan(markdown: &str, path: &Path, first_line: usize) -> Result<Vec<Piece>> {
+    SCANS.fetch_add(1, Ordering::Relaxed);
     let mut pieces = Vec::new();
     let mut fences = FenceTracker::default();
     let mut current = String::new();

@@ -1,11 +1,12 @@
-//! Every link and image target in a Markdown file, with the line and column it starts on.
+//! Every link and image target in a chapter's Markdown, with the line and column it starts
+//! on, found when the chapter is parsed; and the rules for reading a link target.
 
 use std::path::Path;
 
 use pulldown_cmark::{Event, Parser, Tag};
 
+use super::blocks::markdown_options as options;
 use crate::error::line_col;
-use crate::render::markdown::options;
 
 /// One link as the author wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]

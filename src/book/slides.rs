@@ -9,8 +9,7 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag};
 
-use super::blocks::{DivKind, Piece};
-use super::markdown;
+use super::blocks::{DivKind, Piece, markdown_options};
 
 /// One slide, still as Markdown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,7 +44,7 @@ struct HeadingAt {
 fn headings_in(text: &str) -> Vec<HeadingAt> {
     let mut found = Vec::new();
     let mut depth = 0usize;
-    for (event, range) in Parser::new_ext(text, markdown::options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
         match event {
             Event::Start(tag) => {
                 if let Tag::Heading { level, .. } = tag {
@@ -186,7 +185,7 @@ pub fn link_definitions(pieces: &[Piece]) -> String {
             Piece::Markdown { text, .. } | Piece::Div { text, .. } => text,
             Piece::SlideBreak { .. } => continue,
         };
-        let parser = Parser::new_ext(text, markdown::options());
+        let parser = Parser::new_ext(text, markdown_options());
         for (_, definition) in parser.reference_definitions().iter() {
             out.push_str(text[definition.span.clone()].trim());
             out.push('\n');
@@ -200,7 +199,8 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::render::blocks::{handbook_markdown, scan};
+    use crate::book::blocks::{handbook_markdown, scan};
+    use crate::render::markdown;
 
     fn slides(md: &str, level: u8) -> Vec<Slide> {
         split(&scan(md, Path::new("ch.md"), 1).unwrap(), level)
