@@ -28,6 +28,7 @@ pub mod http_server;
 pub mod links;
 pub mod page;
 pub mod render;
+pub mod room;
 pub mod search;
 pub mod serve;
 pub mod site;

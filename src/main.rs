@@ -86,6 +86,21 @@ enum Command {
         #[arg(long)]
         poll: bool,
     },
+    /// Run the instructor's room: participants' checkers report to it, a live board shows
+    /// who is stuck and which check the room is failing.
+    Room {
+        /// Address to listen on. The default serves this machine only; 0.0.0.0 serves the
+        /// network (the room's laptops).
+        #[arg(short, long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Port to listen on (0 picks a free one).
+        #[arg(short, long, default_value_t = 3400)]
+        port: u16,
+        /// Folder for the room's database; restarting with the same folder keeps the board
+        /// and the addresses.
+        #[arg(long, default_value = "devoops-room")]
+        data: PathBuf,
+    },
     /// Check a lab: run its checks on your directory (default: the current one).
     Check(labkit::CheckArgs),
     /// Work on the labs themselves.
@@ -151,6 +166,7 @@ fn main() -> ExitCode {
             strict,
         } => run_build(&cli, &style, dir, dest_dir.as_deref(), *strict),
         Command::CheckLinks { dir } => run_check_links(&cli, &style, dir),
+        Command::Room { bind, port, data } => run_room(&style, *bind, *port, data),
         Command::Check(args) => return labkit::run_check(args.clone()),
         Command::Labs {
             command: LabsCommand::Verify { labs_dir },
@@ -259,6 +275,40 @@ fn run_build(
         );
     }
     Ok(())
+}
+
+/// Starts the room, prints its addresses and keeps it running until the process is stopped.
+fn run_room(
+    style: &Style,
+    bind: std::net::IpAddr,
+    port: u16,
+    data: &std::path::Path,
+) -> Result<(), Error> {
+    let options = devoops::room::RoomOptions {
+        bind,
+        port,
+        data: data.to_path_buf(),
+    };
+    let room = devoops::room::start(&options)?;
+    if !bind.is_loopback() {
+        style.warning(&format!(
+            "serving on {bind}: anyone who can reach this machine on the network can report to the room and see the projector view; leave out --bind to serve to this machine only"
+        ));
+    }
+    println!(
+        "room: {} reports so far in {}",
+        room.reports,
+        room.database.display()
+    );
+    println!("join: {}", room.join_url);
+    println!("board: {}", room.board_url);
+    println!("projector: {}", room.projector_url);
+    println!("(Ctrl-C to stop; start again with the same --data to carry on)");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    loop {
+        std::thread::park();
+    }
 }
 
 fn run_check_links(cli: &Cli, style: &Style, dir: &std::path::Path) -> Result<(), Error> {
