@@ -9,7 +9,8 @@
 //! for a server that answers about a hundred small requests a second. So this is a plain
 //! thread per connection over `std::net`, with `httparse` (the parser hyper uses) reading
 //! the request head, and these limits:
-//! - at most `max_connections` open connections, and `max_per_peer` from one address;
+//! - at most `max_connections` open connections, and `max_per_peer` from one address
+//!   other than this machine's own;
 //!   past either, a new connection gets a 503 at once and is closed;
 //! - the whole request (head and body) must arrive within `request_deadline`, so a
 //!   slowloris client that trickles a byte at a time is cut off like an idle one;
@@ -114,8 +115,13 @@ impl Counts {
     fn take(self: &Arc<Self>, peer: IpAddr, limits: &Limits) -> Option<Slot> {
         let mut per_peer = self.per_peer.lock().unwrap_or_else(|e| e.into_inner());
         let mine = per_peer.get(&peer).copied().unwrap_or(0);
-        if mine >= limits.max_per_peer
-            || self.total.load(Ordering::SeqCst) >= limits.max_connections
+        // A loopback peer is this machine: the instructor's own browser and tools.
+        let peer_cap = if peer.is_loopback() {
+            limits.max_connections
+        } else {
+            limits.max_per_peer
+        };
+        if mine >= peer_cap || self.total.load(Ordering::SeqCst) >= limits.max_connections
         {
             return None;
         }
@@ -347,5 +353,36 @@ pub fn open_file_limit() -> Option<u64> {
     #[cfg(not(unix))]
     {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connections_are_capped_in_total_and_per_peer() {
+        let limits = Limits {
+            max_connections: 4,
+            max_per_peer: 2,
+            request_deadline: Duration::from_secs(1),
+            write_timeout: Duration::from_secs(1),
+            max_body: 10,
+        };
+        let counts = Arc::new(Counts {
+            total: AtomicUsize::new(0),
+            per_peer: Mutex::new(HashMap::new()),
+        });
+        let laptop: IpAddr = "192.168.1.20".parse().unwrap();
+        let other: IpAddr = "192.168.1.21".parse().unwrap();
+        let here: IpAddr = "127.0.0.1".parse().unwrap();
+        let a = counts.take(laptop, &limits).unwrap();
+        let _b = counts.take(laptop, &limits).unwrap();
+        assert!(counts.take(laptop, &limits).is_none(), "third from one laptop");
+        let _c = counts.take(other, &limits).unwrap();
+        let _d = counts.take(here, &limits).unwrap();
+        assert!(counts.take(here, &limits).is_none(), "over the total");
+        drop(a);
+        assert!(counts.take(laptop, &limits).is_some(), "a closed connection frees its slot");
     }
 }

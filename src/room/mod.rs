@@ -70,8 +70,8 @@ pub fn start(options: &RoomOptions) -> Result<Started> {
     http::raise_open_file_limit();
     let limits = http::Limits {
         max_connections: connection_cap(http::open_file_limit()),
-        // One laptop rarely has more than a few connections open; a loopback peer is the
-        // instructor's own machine (and the load test) and gets the whole cap.
+        // One laptop rarely has more than a few connections open; loopback peers (the
+        // instructor's own machine) are held only by the total.
         max_per_peer: 256,
         request_deadline: Duration::from_secs(10),
         write_timeout: Duration::from_secs(10),
