@@ -78,7 +78,7 @@ pub fn start(options: &RoomOptions) -> Result<Started> {
         max_body: MAX_BODY,
     };
     let max_connections = limits.max_connections;
-    let room = routes::Room::new(store, board, secrets.clone());
+    let room = routes::Room::new(store::Writer::start(store), board, secrets.clone());
     http::start(listener, limits, room);
 
     let here = SocketAddr::new(local_ip(bound.ip()), bound.port());

@@ -19,7 +19,7 @@ use super::http::{Handler, Reply, Request};
 use super::live::Live;
 use super::rate_limit::RateLimit;
 use super::report;
-use super::store::{Secrets, Store};
+use super::store::{Secrets, Writer};
 
 /// Open event streams allowed at once; each holds a connection thread.
 const MAX_STREAMS: usize = 64;
@@ -35,10 +35,10 @@ const STYLE: &str = include_str!("assets/board.css");
 const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 pub struct Room {
-    pub store: Mutex<Store>,
-    pub board: Mutex<Board>,
-    pub live: Arc<Live>,
-    pub secrets: Secrets,
+    writer: Writer,
+    board: Mutex<Board>,
+    live: Arc<Live>,
+    secrets: Secrets,
     rate: Mutex<RateLimit>,
     streams: Arc<AtomicUsize>,
 }
@@ -51,9 +51,9 @@ pub fn now_ms() -> u64 {
 }
 
 impl Room {
-    pub fn new(store: Store, board: Board, secrets: Secrets) -> Arc<Room> {
+    pub fn new(writer: Writer, board: Board, secrets: Secrets) -> Arc<Room> {
         let room = Arc::new(Room {
-            store: Mutex::new(store),
+            writer,
             board: Mutex::new(board),
             live: Arc::new(Live::default()),
             secrets,
@@ -91,11 +91,7 @@ impl Room {
         }
         let received = now_ms();
         // Committed to disk before the 200 goes out: that is the promise to the checker.
-        let added = self
-            .store
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(&report, received);
+        let added = self.writer.insert(report.clone(), received);
         match added {
             Ok(true) => {
                 self.board

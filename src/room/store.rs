@@ -6,6 +6,7 @@
 //! too: a restarted room keeps its URLs, so the addresses already handed out stay valid.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Sender, SyncSender, channel, sync_channel};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -106,25 +107,34 @@ impl Store {
         Ok(value)
     }
 
-    /// Stores a report; `Ok(false)` when a report with its run id is already stored.
-    pub fn insert(&self, report: &Report, received_ms: u64) -> rusqlite::Result<bool> {
-        let checks = serde_json::to_string(&report.checks).expect("checks serialize");
-        let mut statement = self.conn.prepare_cached(
-            "INSERT OR IGNORE INTO reports
-             (run_id, name, lab, passed, total, at_ms, received_ms, checks)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?;
-        let added = statement.execute(params![
-            report.run_id,
-            report.name,
-            report.lab,
-            report.passed as i64,
-            report.total as i64,
-            report.at_ms as i64,
-            received_ms as i64,
-            checks,
-        ])?;
-        Ok(added == 1)
+    /// Stores reports in one transaction; per report, `false` when one with its run id is
+    /// already stored. One commit (one flush to disk) for the whole batch.
+    pub fn insert_batch(&mut self, reports: &[(Report, u64)]) -> rusqlite::Result<Vec<bool>> {
+        let transaction = self.conn.transaction()?;
+        let mut added = Vec::with_capacity(reports.len());
+        {
+            let mut statement = transaction.prepare_cached(
+                "INSERT OR IGNORE INTO reports
+                 (run_id, name, lab, passed, total, at_ms, received_ms, checks)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for (report, received_ms) in reports {
+                let checks = serde_json::to_string(&report.checks).expect("checks serialize");
+                let rows = statement.execute(params![
+                    report.run_id,
+                    report.name,
+                    report.lab,
+                    report.passed as i64,
+                    report.total as i64,
+                    report.at_ms as i64,
+                    *received_ms as i64,
+                    checks,
+                ])?;
+                added.push(rows == 1);
+            }
+        }
+        transaction.commit()?;
+        Ok(added)
     }
 
     /// Every stored report, oldest first.
@@ -187,4 +197,63 @@ fn random_code(len: usize) -> Result<String> {
         .iter()
         .map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char)
         .collect())
+}
+
+/// Most reports committed in one transaction.
+const MAX_BATCH: usize = 256;
+
+type Job = ((Report, u64), SyncSender<Result<bool, String>>);
+
+/// Group commit: the one thread that writes to the database. Reports arriving while a
+/// commit is flushed to disk wait and go into the next transaction together, so a hundred
+/// reports a second cost a handful of disk flushes, not a hundred, and each is still on
+/// disk before its sender hears back.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: Sender<Job>,
+}
+
+impl Writer {
+    pub fn start(mut store: Store) -> Writer {
+        let (jobs, queue) = channel::<Job>();
+        std::thread::Builder::new()
+            .name("room-writer".into())
+            .spawn(move || {
+                while let Ok(first) = queue.recv() {
+                    let mut batch = vec![first];
+                    while batch.len() < MAX_BATCH {
+                        match queue.try_recv() {
+                            Ok(job) => batch.push(job),
+                            Err(_) => break,
+                        }
+                    }
+                    let (reports, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+                    match store.insert_batch(&reports) {
+                        Ok(added) => {
+                            for (reply, added) in replies.into_iter().zip(added) {
+                                let _ = reply.send(Ok(added));
+                            }
+                        }
+                        Err(e) => {
+                            for reply in replies {
+                                let _ = reply.send(Err(e.to_string()));
+                            }
+                        }
+                    }
+                }
+            })
+            .expect("cannot start the room's database writer");
+        Writer { jobs }
+    }
+
+    /// Stores one report and returns once it is committed: `Ok(false)` for a run already stored.
+    pub fn insert(&self, report: Report, received_ms: u64) -> Result<bool, String> {
+        let (reply, answer) = sync_channel(1);
+        self.jobs
+            .send(((report, received_ms), reply))
+            .map_err(|_| "the database writer has stopped".to_string())?;
+        answer
+            .recv()
+            .map_err(|_| "the database writer has stopped".to_string())?
+    }
 }
