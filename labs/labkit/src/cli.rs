@@ -35,6 +35,8 @@ pub struct RunOptions {
     /// List every rule the engine knows (ID, meaning, remediation, parameters) and exit.
     #[arg(long)]
     pub list_rules: bool,
+    #[command(flatten)]
+    pub room: crate::room::RoomArgs,
 }
 
 /// `devoops check [LAB] [--dir DIR] [--format …] [--hints] [--watch]`.
@@ -156,12 +158,18 @@ fn run_lab_on(lab: &Lab, dir: &Path, options: &RunOptions) -> ExitCode {
     crate::cleanroom::guard_processes();
     let toolbox = toolbox::discover();
     let human = HumanOptions::for_terminal(options.hints);
+    let reporting = crate::room::Reporting::resolve(&options.room, dir);
     let once = || {
         let report = runner::run_lab(lab, dir, &toolbox);
         let text = reporters::render(&report, options.format, human);
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(text.as_bytes());
         let _ = stdout.flush();
+        drop(stdout);
+        // After the output is shown, so a slow room never delays it.
+        if let Some(reporting) = &reporting {
+            eprintln!("{}", reporting.report(&report));
+        }
         report.all_pass()
     };
     if options.watch {

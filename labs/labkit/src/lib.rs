@@ -24,6 +24,7 @@ pub mod engine;
 pub mod multicall;
 pub mod page;
 pub mod reporters;
+pub mod room;
 pub mod rules;
 pub mod verify;
 mod watch;
