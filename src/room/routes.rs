@@ -30,6 +30,7 @@ const KEEPALIVE: Duration = Duration::from_secs(15);
 const PAGE: &str = include_str!("assets/board.html");
 const SCRIPT: &str = include_str!("assets/board.js");
 const STYLE: &str = include_str!("assets/board.css");
+const ICON: &str = include_str!("assets/favicon.svg");
 
 /// Pages load only their own script and style, and connect only back to the room.
 const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -174,6 +175,7 @@ impl Handler for Room {
             "/events" => self.events(false),
             "/assets/board.js" => asset("text/javascript; charset=utf-8", SCRIPT),
             "/assets/board.css" => asset("text/css; charset=utf-8", STYLE),
+            "/assets/favicon.svg" | "/favicon.ico" => asset("image/svg+xml", ICON),
             _ => Reply::text(404, "not found"),
         }
     }
