@@ -44,8 +44,14 @@ fn main() {
     println!("reports sent      {sent}");
     println!("answered 200      {}", result.accepted);
     println!("rows in database  {rows}");
-    println!("board frames      {} ({} boards)", result.frames, plan.boards);
-    println!("idle reopened     {} (the room closed idle sockets after its read deadline)", result.idle_reopened);
+    println!(
+        "board frames      {} ({} boards)",
+        result.frames, plan.boards
+    );
+    println!(
+        "idle reopened     {} (the room closed idle sockets after its read deadline)",
+        result.idle_reopened
+    );
     println!(
         "accept time       p50 {:.1} ms  p90 {:.1} ms  p99 {:.1} ms  max {:.1} ms",
         ms(result.percentile(0.50)),
@@ -61,6 +67,13 @@ fn main() {
     for failure in result.failures.iter().take(10) {
         println!("failure: {failure}");
     }
-    assert_eq!(rows as usize, sent, "rows in the database must equal the reports sent");
-    assert!(result.failures.is_empty(), "{} reports failed", result.failures.len());
+    assert_eq!(
+        rows as usize, sent,
+        "rows in the database must equal the reports sent"
+    );
+    assert!(
+        result.failures.is_empty(),
+        "{} reports failed",
+        result.failures.len()
+    );
 }

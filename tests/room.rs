@@ -37,7 +37,10 @@ fn a_report_is_stored_and_exported_with_its_checks() {
     let row = &rows[0];
     assert_eq!(row["name"], "Ada Lovelace");
     assert_eq!(row["lab"], "01-tarball");
-    assert_eq!((row["passed"].as_u64(), row["total"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(
+        (row["passed"].as_u64(), row["total"].as_u64()),
+        (Some(1), Some(2))
+    );
     assert_eq!(row["checks"][1]["name"], "PORT is read");
     assert_eq!(row["checks"][1]["verdict"], "fail");
     assert!(row["at"].as_str().unwrap().ends_with('Z'), "{row}");
@@ -46,10 +49,18 @@ fn a_report_is_stored_and_exported_with_its_checks() {
     assert_eq!(csv.status, 200);
     let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(lines[0], "name,lab,passed,total,at,check,verdict");
-    assert!(lines[2].starts_with("Ada Lovelace,01-tarball,1,2,") && lines[2].ends_with(",PORT is read,fail"), "{}", csv.body);
+    assert!(
+        lines[2].starts_with("Ada Lovelace,01-tarball,1,2,")
+            && lines[2].ends_with(",PORT is read,fail"),
+        "{}",
+        csv.body
+    );
 
     // The same run sent again (its answer was lost on the way back) is stored once.
-    assert_eq!(post(&room.join, &sample("Ada Lovelace", "run-ada-0001")).status, 200);
+    assert_eq!(
+        post(&room.join, &sample("Ada Lovelace", "run-ada-0001")).status,
+        200
+    );
     assert_eq!(stored_rows(data.path()), 1);
 }
 
@@ -62,15 +73,30 @@ fn only_the_report_endpoint_with_the_room_code_writes() {
     assert_eq!(post(&wrong_code, &body).status, 401);
     assert_eq!(post(&room.url("/"), &body).status, 405);
     assert_eq!(post(&room.url("/board/x/export.json"), &body).status, 401);
-    assert_eq!(post(&format!("{}/export.json", room.board), &body).status, 405);
-    assert_eq!(request("PUT", &room.join, body.as_bytes(), "").unwrap().status, 405);
+    assert_eq!(
+        post(&format!("{}/export.json", room.board), &body).status,
+        405
+    );
+    assert_eq!(
+        request("PUT", &room.join, body.as_bytes(), "")
+            .unwrap()
+            .status,
+        405
+    );
     assert_eq!(request("DELETE", &room.join, b"", "").unwrap().status, 405);
     assert_eq!(post(&room.url("/elsewhere"), &body).status, 405);
     assert_eq!(get(&room.url("/elsewhere")).status, 404);
-    assert_eq!(stored_rows(data.path()), 0, "nothing but the right endpoint writes");
+    assert_eq!(
+        stored_rows(data.path()),
+        0,
+        "nothing but the right endpoint writes"
+    );
 
     // Names only with the instructor key.
-    assert_eq!(post(&room.join, &sample("Ada Secretname", "run-ada-1")).status, 200);
+    assert_eq!(
+        post(&room.join, &sample("Ada Secretname", "run-ada-1")).status,
+        200
+    );
     assert_eq!(get(&room.url("/board/notthekey/export.json")).status, 401);
     assert_eq!(get(&room.url("/board/notthekey")).status, 401);
     let projector = get(&room.url("/"));
@@ -90,7 +116,9 @@ fn first_event(url: &str) -> String {
         let rest = url.strip_prefix("http://").unwrap();
         let (authority, path) = rest.split_at(rest.find('/').unwrap());
         let mut stream = TcpStream::connect(authority).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
         write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\n\r\n").unwrap();
         let mut seen = Vec::new();
         let mut buf = [0u8; 4096];
@@ -100,14 +128,20 @@ fn first_event(url: &str) -> String {
             }
             seen.extend_from_slice(&buf[..n]);
             let text = String::from_utf8_lossy(&seen).to_string();
-            if let Some(line) = text.lines().find(|l| l.starts_with("data: ") && l.contains("\"reports\":1")) {
+            if let Some(line) = text
+                .lines()
+                .find(|l| l.starts_with("data: ") && l.contains("\"reports\":1"))
+            {
                 return line.to_string();
             }
             if text.contains("\n\n") && text.matches("data: ").count() >= 1 {
                 break;
             }
         }
-        assert!(Instant::now() < deadline, "no event with the report from {url}");
+        assert!(
+            Instant::now() < deadline,
+            "no event with the report from {url}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -124,7 +158,11 @@ fn bad_bodies_are_refused_with_the_reason() {
     let lying = sample("Ada", "run-ada-2").replace("\"passed\":1", "\"passed\":2");
     let answer = post(&room.join, &lying);
     assert_eq!(answer.status, 400);
-    assert!(answer.body.contains("must match the checks"), "{}", answer.body);
+    assert!(
+        answer.body.contains("must match the checks"),
+        "{}",
+        answer.body
+    );
     let chunked = request("POST", &room.join, b"", "Transfer-Encoding: chunked\r\n").unwrap();
     assert_eq!(chunked.status, 411);
     let garbage = request("POST", &room.join, &[0xff, 0xfe, 0x00], "").unwrap();
@@ -141,7 +179,10 @@ fn reports_are_rate_limited_per_participant() {
         .collect();
     assert!(statuses[..20].iter().all(|s| *s == 200), "{statuses:?}");
     assert!(statuses.contains(&429), "a flood is limited: {statuses:?}");
-    assert_eq!(post(&room.join, &sample("Calm", "run-calm-0001")).status, 200);
+    assert_eq!(
+        post(&room.join, &sample("Calm", "run-calm-0001")).status,
+        200
+    );
 }
 
 #[test]
@@ -149,14 +190,22 @@ fn idle_and_trickling_connections_do_not_stop_reports() {
     let data = tempfile::tempdir().unwrap();
     let room = RoomProcess::start(data.path(), 0);
     // 200 connections that send nothing, and 100 that send a request head a byte at a time.
-    let idle: Vec<TcpStream> = (0..200).map(|_| TcpStream::connect(room.addr).unwrap()).collect();
+    let idle: Vec<TcpStream> = (0..200)
+        .map(|_| TcpStream::connect(room.addr).unwrap())
+        .collect();
     let trickling = Arc::new(Mutex::new(
-        (0..100).map(|_| TcpStream::connect(room.addr).unwrap()).collect::<Vec<_>>(),
+        (0..100)
+            .map(|_| TcpStream::connect(room.addr).unwrap())
+            .collect::<Vec<_>>(),
     ));
     let dripping = {
         let trickling = trickling.clone();
         std::thread::spawn(move || {
-            for byte in b"POST /r/x HTTP/1.1\r\nHost: 127.0.0.1\r\n".iter().cycle().take(12) {
+            for byte in b"POST /r/x HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                .iter()
+                .cycle()
+                .take(12)
+            {
                 for s in trickling.lock().unwrap().iter_mut() {
                     let _ = s.write_all(&[*byte]);
                 }
@@ -167,9 +216,16 @@ fn idle_and_trickling_connections_do_not_stop_reports() {
     std::thread::sleep(Duration::from_millis(300));
     for n in 0..10 {
         let started = Instant::now();
-        let answer = post(&room.join, &sample(&format!("P{n}"), &format!("run-busy-{n:04}")));
+        let answer = post(
+            &room.join,
+            &sample(&format!("P{n}"), &format!("run-busy-{n:04}")),
+        );
         assert_eq!(answer.status, 200, "{}", answer.body);
-        assert!(started.elapsed() < Duration::from_secs(2), "a report waited {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "a report waited {:?}",
+            started.elapsed()
+        );
     }
     dripping.join().unwrap();
     drop(idle);
@@ -181,14 +237,24 @@ fn a_restarted_room_shows_the_same_board_at_the_same_addresses() {
     let data = tempfile::tempdir().unwrap();
     let mut room = RoomProcess::start(data.path(), 0);
     for n in 0..3 {
-        assert_eq!(post(&room.join, &sample(&format!("P{n}"), &format!("run-restart-{n}"))).status, 200);
+        assert_eq!(
+            post(
+                &room.join,
+                &sample(&format!("P{n}"), &format!("run-restart-{n}"))
+            )
+            .status,
+            200
+        );
     }
     let before = get(&format!("{}/export.json", room.board)).body;
     let (join, board) = (room.join.clone(), room.board.clone());
     let port = room.port();
     room.kill_hard();
     let again = RoomProcess::start(data.path(), port);
-    assert_eq!((again.join.as_str(), again.board.as_str()), (join.as_str(), board.as_str()));
+    assert_eq!(
+        (again.join.as_str(), again.board.as_str()),
+        (join.as_str(), board.as_str())
+    );
     assert_eq!(get(&format!("{}/export.json", again.board)).body, before);
 }
 
@@ -230,7 +296,11 @@ fn kill_nine_mid_load_loses_no_answered_report() {
     }
     let answered = answered.lock().unwrap().clone();
     let queued = queued.lock().unwrap().clone();
-    assert!(answered.len() > 50, "the load ran before the kill: {}", answered.len());
+    assert!(
+        answered.len() > 50,
+        "the load ran before the kill: {}",
+        answered.len()
+    );
     assert!(!queued.is_empty(), "the kill happened mid-load");
 
     let room = RoomProcess::start(data.path(), port);
@@ -270,10 +340,22 @@ fn a_short_load_loses_no_report() {
         idle_sockets: 200,
     };
     let result = run_load(&room, &plan);
-    assert!(result.failures.is_empty(), "{:?}", &result.failures[..result.failures.len().min(5)]);
+    assert!(
+        result.failures.is_empty(),
+        "{:?}",
+        &result.failures[..result.failures.len().min(5)]
+    );
     assert_eq!(result.accepted, 300);
-    assert_eq!(stored_rows(data.path()), 300, "rows in the database equal reports sent");
-    assert!(result.frames >= 5, "the boards got live frames: {}", result.frames);
+    assert_eq!(
+        stored_rows(data.path()),
+        300,
+        "rows in the database equal reports sent"
+    );
+    assert!(
+        result.frames >= 5,
+        "the boards got live frames: {}",
+        result.frames
+    );
     eprintln!(
         "short load: {} reports, p50 {:?}, p99 {:?}",
         result.accepted,

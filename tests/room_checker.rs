@@ -37,7 +37,12 @@ fn check(home: &Path, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, 
 fn scenario_copy(into: &Path) -> std::path::PathBuf {
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("labs/01-tarball/scenario");
     let to = into.join("scenario");
-    let status = Command::new("cp").arg("-a").arg(&from).arg(&to).status().unwrap();
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(&from)
+        .arg(&to)
+        .status()
+        .unwrap();
     assert!(status.success());
     to
 }
@@ -57,7 +62,12 @@ fn runs_made_while_the_room_is_down_arrive_once_it_is_back() {
     room.kill_hard();
 
     // Offline: the run is shown as usual, then queued, with one line saying so.
-    let (code, stdout, stderr) = check(home.path(), &scenario, &["--report", &join, "--name", "Ada <b>"], &[]);
+    let (code, stdout, stderr) = check(
+        home.path(),
+        &scenario,
+        &["--report", &join, "--name", "Ada <b>"],
+        &[],
+    );
     assert_eq!(code, 1, "the scenario fails its checks: {stdout}");
     assert!(stdout.contains("checks pass"), "{stdout}");
     let lines = room_lines(&stderr);
@@ -76,7 +86,12 @@ fn runs_made_while_the_room_is_down_arrive_once_it_is_back() {
     assert!(export[0]["total"].as_u64().unwrap() > 1, "{export}");
 
     // `--format json` output stays one clean document on stdout; the room line is on stderr.
-    let (_, stdout, stderr) = check(home.path(), &scenario, &["--format", "json", "--report", &join], &[]);
+    let (_, stdout, stderr) = check(
+        home.path(),
+        &scenario,
+        &["--format", "json", "--report", &join],
+        &[],
+    );
     let doc: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is the JSON result");
     assert_eq!(doc["lab"], "01-tarball");
     assert_eq!(room_lines(&stderr), ["room: reported"]);
@@ -89,7 +104,11 @@ fn the_room_address_comes_from_the_kit_and_a_name_is_asked_for_once() {
     let data = tempfile::tempdir().unwrap();
     let room = RoomProcess::start(data.path(), 0);
     let kit = tempfile::tempdir().unwrap();
-    std::fs::write(kit.path().join("room.toml"), format!("url = \"{}\"\n", room.join)).unwrap();
+    std::fs::write(
+        kit.path().join("room.toml"),
+        format!("url = \"{}\"\n", room.join),
+    )
+    .unwrap();
     let lab = kit.path().join("labs/01-tarball");
     std::fs::create_dir_all(&lab).unwrap();
     let scenario = scenario_copy(&lab);
@@ -102,7 +121,11 @@ fn the_room_address_comes_from_the_kit_and_a_name_is_asked_for_once() {
 
     let (_, _, stderr) = check(home.path(), &scenario, &[], &[("DEVOOPS_NAME", "Grace")]);
     assert_eq!(room_lines(&stderr), ["room: reported"], "{stderr}");
-    assert_eq!(stored_rows(data.path()), 2, "the run made before the name was given arrives too");
+    assert_eq!(
+        stored_rows(data.path()),
+        2,
+        "the run made before the name was given arrives too"
+    );
 
     // Without a room anywhere, a run prints no room line at all.
     let elsewhere = tempfile::tempdir().unwrap();

@@ -189,9 +189,7 @@ impl Board {
     /// `export.csv`: the same as `export.json`, one line per check.
     pub fn export_csv(&self) -> Vec<u8> {
         let mut out = csv::Writer::from_writer(Vec::new());
-        let _ = out.write_record([
-            "name", "lab", "passed", "total", "at", "check", "verdict",
-        ]);
+        let _ = out.write_record(["name", "lab", "passed", "total", "at", "check", "verdict"]);
         for (name, lab, c) in self.export_rows() {
             let (passed, total, at) = (c.passed.to_string(), c.total.to_string(), rfc3339(c.at_ms));
             for check in &c.checks {

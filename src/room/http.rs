@@ -101,7 +101,11 @@ struct Slot {
 impl Drop for Slot {
     fn drop(&mut self) {
         self.counts.total.fetch_sub(1, Ordering::SeqCst);
-        let mut per_peer = self.counts.per_peer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut per_peer = self
+            .counts
+            .per_peer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if let Some(n) = per_peer.get_mut(&self.peer) {
             *n -= 1;
             if *n == 0 {
@@ -121,8 +125,7 @@ impl Counts {
         } else {
             limits.max_per_peer
         };
-        if mine >= peer_cap || self.total.load(Ordering::SeqCst) >= limits.max_connections
-        {
+        if mine >= peer_cap || self.total.load(Ordering::SeqCst) >= limits.max_connections {
             return None;
         }
         per_peer.insert(peer, mine + 1);
@@ -186,8 +189,12 @@ fn refuse(mut stream: TcpStream) {
 fn connection(mut stream: TcpStream, limits: &Limits, handler: &dyn Handler) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(limits.write_timeout));
+    let mut head_only = false;
     let reply = match read_request(&mut stream, limits) {
-        Ok(request) => handler.handle(request),
+        Ok(request) => {
+            head_only = request.method == "HEAD";
+            handler.handle(request)
+        }
         Err(Refusal::Gone) => return,
         Err(Refusal::Status(status, why)) => Reply::text(status, why),
     };
@@ -205,14 +212,15 @@ fn connection(mut stream: TcpStream, limits: &Limits, handler: &dyn Handler) {
                 "Content-Length: {}\r\nConnection: close\r\n\r\n",
                 body.len()
             ));
+            let body: &[u8] = if head_only { &[] } else { &body };
             let _ = stream
                 .write_all(head.as_bytes())
-                .and_then(|()| stream.write_all(&body))
+                .and_then(|()| stream.write_all(body))
                 .and_then(|()| stream.flush());
         }
         Reply::Events(events) => {
             let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n";
-            if stream.write_all(head.as_bytes()).is_ok() {
+            if stream.write_all(head.as_bytes()).is_ok() && !head_only {
                 let _ = events(&mut stream);
             }
         }
@@ -304,7 +312,12 @@ fn read_some(stream: &mut TcpStream, chunk: &mut [u8], deadline: Instant) -> Res
     match stream.read(chunk) {
         Ok(0) => Err(false),
         Ok(n) => Ok(n),
-        Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
             Err(true)
         }
         Err(_) => Err(false),
@@ -378,11 +391,17 @@ mod tests {
         let here: IpAddr = "127.0.0.1".parse().unwrap();
         let a = counts.take(laptop, &limits).unwrap();
         let _b = counts.take(laptop, &limits).unwrap();
-        assert!(counts.take(laptop, &limits).is_none(), "third from one laptop");
+        assert!(
+            counts.take(laptop, &limits).is_none(),
+            "third from one laptop"
+        );
         let _c = counts.take(other, &limits).unwrap();
         let _d = counts.take(here, &limits).unwrap();
         assert!(counts.take(here, &limits).is_none(), "over the total");
         drop(a);
-        assert!(counts.take(laptop, &limits).is_some(), "a closed connection frees its slot");
+        assert!(
+            counts.take(laptop, &limits).is_some(),
+            "a closed connection frees its slot"
+        );
     }
 }

@@ -47,7 +47,11 @@ impl Live {
     }
 
     pub fn current(&self) -> Frame {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).frame.clone()
+        self.state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .frame
+            .clone()
     }
 
     /// Waits up to `timeout` for a frame newer than `seen`; `None` on timeout.

@@ -28,10 +28,7 @@ impl RateLimit {
                 return false;
             }
         }
-        let (tokens, at) = self
-            .buckets
-            .entry(who.to_string())
-            .or_insert((BURST, now));
+        let (tokens, at) = self.buckets.entry(who.to_string()).or_insert((BURST, now));
         let available = refill(*tokens, *at, now);
         *at = now;
         if available >= 1.0 {

@@ -126,7 +126,10 @@ pub fn parse(body: &[u8]) -> Result<Report, String> {
             MAX_CHECK_NAME_CHARS,
         )?;
         let verdict = Verdict::parse(&check.verdict).ok_or_else(|| {
-            format!("result.checks[{n}].verdict: one of pass, fail, skip (got {:?})", check.verdict)
+            format!(
+                "result.checks[{n}].verdict: one of pass, fail, skip (got {:?})",
+                check.verdict
+            )
         })?;
         checks.push(Check {
             name: check.name,
@@ -198,7 +201,10 @@ mod tests {
             (body("a\u{7}b", one.clone(), 1, 1), "control"),
             (body("Ada", one.clone(), 2, 1), "must match"),
             (body("Ada", one.clone(), 1, 0), "must match"),
-            (body("Ada", json!([{"name": "a", "verdict": "maybe"}]), 1, 0), "verdict"),
+            (
+                body("Ada", json!([{"name": "a", "verdict": "maybe"}]), 1, 0),
+                "verdict",
+            ),
             (b"{}".to_vec(), "not a report"),
             (vec![b' '; MAX_BODY + 1], "larger"),
         ];

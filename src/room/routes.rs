@@ -87,8 +87,11 @@ impl Room {
             .unwrap_or_else(|e| e.into_inner())
             .allow(&report.name, Instant::now());
         if !allowed {
-            return Reply::text(429, "too many reports; the checker keeps this one for later")
-                .with_header("Retry-After", "1");
+            return Reply::text(
+                429,
+                "too many reports; the checker keeps this one for later",
+            )
+            .with_header("Retry-After", "1");
         }
         let received = now_ms();
         // Committed to disk before the 200 goes out: that is the promise to the checker.
@@ -124,7 +127,10 @@ impl Room {
     fn board_route(&self, rest: &str, method: &str) -> Reply {
         let (key, sub) = rest.split_once('/').unwrap_or((rest, ""));
         if !same_secret(key, &self.secrets.instructor_key) {
-            return Reply::text(401, "wrong instructor key: use the board address `devoops room` printed");
+            return Reply::text(
+                401,
+                "wrong instructor key: use the board address `devoops room` printed",
+            );
         }
         if !matches!(method, "GET" | "HEAD") {
             return method_not_allowed("GET, HEAD");
@@ -133,12 +139,8 @@ impl Room {
         match sub {
             "" => page("board", &format!("/board/{key}/events")),
             "events" => self.events(true),
-            "export.json" => Reply::new(
-                200,
-                "application/json",
-                board().export_json().to_string(),
-            )
-            .with_header("Cache-Control", "no-store"),
+            "export.json" => Reply::new(200, "application/json", board().export_json().to_string())
+                .with_header("Cache-Control", "no-store"),
             "export.csv" => Reply::new(200, "text/csv; charset=utf-8", board().export_csv())
                 .with_header("Cache-Control", "no-store")
                 .with_header("Content-Disposition", "attachment; filename=\"room.csv\""),
@@ -148,7 +150,10 @@ impl Room {
 
     fn report_route(&self, code: &str, request: &Request) -> Reply {
         if !same_secret(code, &self.secrets.room_code) {
-            return Reply::text(401, "wrong room code: use the join address the instructor gave");
+            return Reply::text(
+                401,
+                "wrong room code: use the join address the instructor gave",
+            );
         }
         match request.method.as_str() {
             "POST" => self.accept_report(&request.body),
@@ -186,7 +191,11 @@ fn stream_frames(out: &mut dyn Write, live: &Live, names: bool) -> std::io::Resu
     out.write_all(b"retry: 2000\n\n")?;
     let mut frame = live.current();
     loop {
-        let data = if names { &frame.instructor } else { &frame.projector };
+        let data = if names {
+            &frame.instructor
+        } else {
+            &frame.projector
+        };
         out.write_all(format!("data: {data}\n\n").as_bytes())?;
         out.flush()?;
         loop {
@@ -207,9 +216,7 @@ fn stream_frames(out: &mut dyn Write, live: &Live, names: bool) -> std::io::Resu
 /// The one page: `mode` is board, projector or join. Names never appear in the page
 /// itself; the board's script fetches them over the keyed event stream.
 fn page(mode: &str, events: &str) -> Reply {
-    let html = PAGE
-        .replace("{{mode}}", mode)
-        .replace("{{events}}", events);
+    let html = PAGE.replace("{{mode}}", mode).replace("{{events}}", events);
     Reply::new(200, "text/html; charset=utf-8", html)
         .with_header("Content-Security-Policy", PAGE_POLICY)
         .with_header("Cache-Control", "no-store")

@@ -46,7 +46,10 @@ impl RoomProcess {
         let (mut join, mut board) = (None, None);
         let deadline = Instant::now() + Duration::from_secs(30);
         while join.is_none() || board.is_none() {
-            assert!(Instant::now() < deadline, "devoops room printed no addresses");
+            assert!(
+                Instant::now() < deadline,
+                "devoops room printed no addresses"
+            );
             let line = lines
                 .next()
                 .expect("devoops room exited before printing its addresses")
@@ -99,7 +102,12 @@ pub struct Answer {
 }
 
 /// One HTTP/1.1 request over a fresh connection, read until the server closes it.
-pub fn request(method: &str, url: &str, body: &[u8], extra_headers: &str) -> std::io::Result<Answer> {
+pub fn request(
+    method: &str,
+    url: &str,
+    body: &[u8],
+    extra_headers: &str,
+) -> std::io::Result<Answer> {
     let rest = url.strip_prefix("http://").expect("http URL");
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let path = if path.is_empty() { "/" } else { path };
@@ -121,7 +129,10 @@ pub fn request(method: &str, url: &str, body: &[u8], extra_headers: &str) -> std
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| std::io::Error::other(format!("not an HTTP answer: {text:?}")))?;
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     Ok(Answer { status, body })
 }
 
@@ -175,13 +186,19 @@ pub fn stored_ids(data: &Path) -> HashSet<String> {
 }
 
 /// Reads an event stream's `data:` lines into a counter until `stop` is set.
-pub fn open_board_stream(url: &str, frames: Arc<AtomicUsize>, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+pub fn open_board_stream(
+    url: &str,
+    frames: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
     let url = url.to_string();
     std::thread::spawn(move || {
         let rest = url.strip_prefix("http://").unwrap();
         let (authority, path) = rest.split_at(rest.find('/').unwrap());
         let mut stream = TcpStream::connect(authority).expect("connect a board");
-        stream.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(500)))
+            .unwrap();
         write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\n\r\n").unwrap();
         let mut reader = BufReader::new(stream);
         let mut line = String::new();
@@ -239,11 +256,18 @@ pub fn run_load(room: &RoomProcess, plan: &LoadPlan) -> LoadResult {
     let stop = Arc::new(AtomicBool::new(false));
     let frames = Arc::new(AtomicUsize::new(0));
     let boards: Vec<_> = (0..plan.boards)
-        .map(|_| open_board_stream(&format!("{}/events", room.board), frames.clone(), stop.clone()))
+        .map(|_| {
+            open_board_stream(
+                &format!("{}/events", room.board),
+                frames.clone(),
+                stop.clone(),
+            )
+        })
         .collect();
     let reopened = Arc::new(AtomicUsize::new(0));
     let idle = {
-        let (addr, count, stop, reopened) = (room.addr, plan.idle_sockets, stop.clone(), reopened.clone());
+        let (addr, count, stop, reopened) =
+            (room.addr, plan.idle_sockets, stop.clone(), reopened.clone());
         std::thread::spawn(move || {
             let mut sockets: Vec<TcpStream> = (0..count)
                 .filter_map(|_| TcpStream::connect(addr).ok())
@@ -256,12 +280,12 @@ pub fn run_load(room: &RoomProcess, plan: &LoadPlan) -> LoadResult {
                 // A socket the room closed reads as end of file: open a new one in its place.
                 for socket in sockets.iter_mut() {
                     let mut byte = [0u8; 64];
-                    if matches!(socket.read(&mut byte), Ok(_)) {
-                        if let Ok(fresh) = TcpStream::connect(addr) {
-                            let _ = fresh.set_nonblocking(true);
-                            *socket = fresh;
-                            reopened.fetch_add(1, Ordering::SeqCst);
-                        }
+                    if socket.read(&mut byte).is_ok()
+                        && let Ok(fresh) = TcpStream::connect(addr)
+                    {
+                        let _ = fresh.set_nonblocking(true);
+                        *socket = fresh;
+                        reopened.fetch_add(1, Ordering::SeqCst);
                     }
                 }
             }
@@ -273,8 +297,12 @@ pub fn run_load(room: &RoomProcess, plan: &LoadPlan) -> LoadResult {
     let start = Instant::now();
     let senders: Vec<_> = (0..plan.participants)
         .map(|n| {
-            let (join, results, seconds, participants) =
-                (room.join.clone(), results.clone(), plan.seconds, plan.participants);
+            let (join, results, seconds, participants) = (
+                room.join.clone(),
+                results.clone(),
+                plan.seconds,
+                plan.participants,
+            );
             std::thread::spawn(move || {
                 let offset = Duration::from_millis((1000 * n / participants) as u64);
                 for second in 0..seconds {
@@ -296,7 +324,11 @@ pub fn run_load(room: &RoomProcess, plan: &LoadPlan) -> LoadResult {
                             results.0 += 1;
                             results.2.push(took);
                         }
-                        Ok(a) => results.1.push(format!("participant {n}: {} {}", a.status, a.body.trim())),
+                        Ok(a) => results.1.push(format!(
+                            "participant {n}: {} {}",
+                            a.status,
+                            a.body.trim()
+                        )),
                         Err(e) => results.1.push(format!("participant {n}: {e}")),
                     }
                 }

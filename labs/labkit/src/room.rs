@@ -162,7 +162,12 @@ fn now_ms() -> u64 {
 fn run_id() -> String {
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos());
+    hasher.write_u128(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
     hasher.write_u32(std::process::id());
     format!(
         "{:x}-{:x}-{:016x}",
@@ -271,11 +276,17 @@ mod tests {
     #[test]
     fn the_kit_room_file_is_found_above() {
         let kit = tempfile::tempdir().unwrap();
-        std::fs::write(kit.path().join(ROOM_FILE), "url = \"http://10.0.0.2:3400/r/abc\"\n")
-            .unwrap();
+        std::fs::write(
+            kit.path().join(ROOM_FILE),
+            "url = \"http://10.0.0.2:3400/r/abc\"\n",
+        )
+        .unwrap();
         let deep = kit.path().join("labs/01-tarball/scenario");
         std::fs::create_dir_all(&deep).unwrap();
-        assert_eq!(kit_room_url(&deep).as_deref(), Some("http://10.0.0.2:3400/r/abc"));
+        assert_eq!(
+            kit_room_url(&deep).as_deref(),
+            Some("http://10.0.0.2:3400/r/abc")
+        );
         assert_eq!(kit_room_url(Path::new("/")), None);
     }
 
