@@ -133,3 +133,37 @@ fn the_room_address_comes_from_the_kit_and_a_name_is_asked_for_once() {
     let (_, _, stderr) = check(home.path(), &plain, &[], &[]);
     assert!(room_lines(&stderr).is_empty(), "{stderr}");
 }
+
+#[test]
+fn every_watch_run_is_reported() {
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let scenario = scenario_copy(work.path());
+    let data = tempfile::tempdir().unwrap();
+    let room = RoomProcess::start(data.path(), 0);
+    let mut watcher = Command::new(env!("CARGO_BIN_EXE_devoops"))
+        .args(["check", "01-tarball", "--watch", "--dir"])
+        .arg(&scenario)
+        .args(["--report", &room.join, "--name", "Watcher"])
+        .env("HOME", home.path())
+        .env_remove("XDG_CONFIG_HOME")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let wait_for_rows = |rows: i64| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while stored_rows(data.path()) < rows {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no report {rows} from --watch"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    };
+    wait_for_rows(1);
+    std::fs::write(scenario.join(".env.example"), "PORT=8080\n").unwrap();
+    wait_for_rows(2);
+    let _ = watcher.kill();
+    let _ = watcher.wait();
+}
