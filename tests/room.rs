@@ -189,7 +189,8 @@ fn reports_are_rate_limited_per_participant() {
 fn idle_and_trickling_connections_do_not_stop_reports() {
     let data = tempfile::tempdir().unwrap();
     let room = RoomProcess::start(data.path(), 0);
-    // 200 connections that send nothing, and 100 that send a request head a byte at a time.
+    // 200 connections that send nothing, 100 that send a request head a byte at a time, and
+    // 50 that send a whole head, then their body a byte at a time.
     let idle: Vec<TcpStream> = (0..200)
         .map(|_| TcpStream::connect(room.addr).unwrap())
         .collect();
@@ -198,6 +199,23 @@ fn idle_and_trickling_connections_do_not_stop_reports() {
             .map(|_| TcpStream::connect(room.addr).unwrap())
             .collect::<Vec<_>>(),
     ));
+    let join_path = room
+        .join
+        .split_once("/r/")
+        .map(|(_, code)| format!("/r/{code}"))
+        .unwrap();
+    let slow_bodies: Vec<TcpStream> = (0..50)
+        .map(|_| {
+            let mut s = TcpStream::connect(room.addr).unwrap();
+            write!(
+                s,
+                "POST {join_path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4000\r\n\r\n{{"
+            )
+            .unwrap();
+            s
+        })
+        .collect();
+    trickling.lock().unwrap().extend(slow_bodies);
     let dripping = {
         let trickling = trickling.clone();
         std::thread::spawn(move || {

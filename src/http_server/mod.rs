@@ -279,6 +279,18 @@ pub enum BodyError {
 impl Connection {
     /// Reads the request body (`Content-Length` bytes, at most `max`).
     pub fn read_body(&mut self, request: &Request, max: usize) -> Result<Vec<u8>, BodyError> {
+        self.read_body_within(request, max, None)
+    }
+
+    /// As [`read_body`](Connection::read_body), with the whole body due within `deadline`:
+    /// a client trickling its body a byte at a time is cut off like one trickling its head.
+    /// `None` waits as long as bytes keep coming within the I/O timeout.
+    pub fn read_body_within(
+        &mut self,
+        request: &Request,
+        max: usize,
+        deadline: Option<Duration>,
+    ) -> Result<Vec<u8>, BodyError> {
         let length: usize = request
             .header("Content-Length")
             .and_then(|v| v.trim().parse().ok())
@@ -288,10 +300,24 @@ impl Connection {
         }
         let mut body = std::mem::take(&mut self.body_start);
         body.truncate(length);
-        let mut rest = (&*self.stream).take((length - body.len()) as u64);
-        rest.read_to_end(&mut body).map_err(BodyError::Io)?;
-        if body.len() < length {
-            return Err(BodyError::Io(io::ErrorKind::UnexpectedEof.into()));
+        let due = deadline.map(|d| std::time::Instant::now() + d);
+        let mut chunk = [0u8; 8192];
+        while body.len() < length {
+            if let Some(due) = due {
+                let left = due.saturating_duration_since(std::time::Instant::now());
+                if left.is_zero() {
+                    return Err(BodyError::Io(io::ErrorKind::TimedOut.into()));
+                }
+                let _ = self
+                    .stream
+                    .set_read_timeout(Some(left.min(self.io_timeout)));
+            }
+            let want = (length - body.len()).min(chunk.len());
+            match (&*self.stream).read(&mut chunk[..want]) {
+                Ok(0) => return Err(BodyError::Io(io::ErrorKind::UnexpectedEof.into())),
+                Ok(n) => body.extend_from_slice(&chunk[..n]),
+                Err(e) => return Err(BodyError::Io(e)),
+            }
         }
         Ok(body)
     }
@@ -347,6 +373,16 @@ impl Connection {
             stream: self.stream,
             _slot: self._slot,
         })
+    }
+
+    /// Keeps the socket for a long-lived stream written from this connection's own thread:
+    /// writes wait up to the I/O timeout, so a large event reaches a slow but live reader,
+    /// and a reader that stopped reading frees the thread once the timeout passes.
+    pub fn into_blocking_stream(self) -> EventStream {
+        EventStream {
+            stream: self.stream,
+            _slot: self._slot,
+        }
     }
 
     /// Closes after the answer without losing it: ends our side, lets the client's

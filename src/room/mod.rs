@@ -14,11 +14,10 @@ mod report;
 mod routes;
 mod store;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::PathBuf;
-use std::time::Duration;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 pub use report::MAX_BODY;
 pub use store::FILE_NAME as DATABASE_FILE;
@@ -42,8 +41,6 @@ pub struct Started {
     pub database: PathBuf,
     /// Reports already stored when the room started.
     pub reports: u64,
-    /// Open connections allowed at once.
-    pub max_connections: usize,
 }
 
 /// Opens the database, rebuilds the board from it and starts listening. The room runs on
@@ -58,28 +55,8 @@ pub fn start(options: &RoomOptions) -> Result<Started> {
     let reports = board.reports();
     let database = store.path().to_path_buf();
 
-    let addr = SocketAddr::new(options.bind, options.port);
-    let listener = TcpListener::bind(addr).map_err(|e| {
-        Error::new(format!("cannot listen on {addr}: {e}"))
-            .help("pick another port with --port, or stop the program using this one")
-    })?;
-    let bound = listener
-        .local_addr()
-        .map_err(|e| Error::new(format!("cannot read the room's address: {e}")))?;
-
-    http::raise_open_file_limit();
-    let limits = http::Limits {
-        max_connections: connection_cap(http::open_file_limit()),
-        // One laptop rarely has more than a few connections open; loopback peers (the
-        // instructor's own machine) are held only by the total.
-        max_per_peer: 256,
-        request_deadline: Duration::from_secs(10),
-        write_timeout: Duration::from_secs(10),
-        max_body: MAX_BODY,
-    };
-    let max_connections = limits.max_connections;
     let room = routes::Room::new(store::Writer::start(store), board, secrets.clone());
-    http::start(listener, limits, room);
+    let bound = http::start(SocketAddr::new(options.bind, options.port), MAX_BODY, room)?;
 
     let here = SocketAddr::new(local_ip(bound.ip()), bound.port());
     let join_host = if bound.ip().is_unspecified() {
@@ -93,17 +70,7 @@ pub fn start(options: &RoomOptions) -> Result<Started> {
         projector_url: format!("http://{join_host}/"),
         database,
         reports,
-        max_connections,
     })
-}
-
-/// Connections allowed at once: well under the open-file limit, which the database, the
-/// listener and the standard streams share.
-fn connection_cap(file_limit: Option<u64>) -> usize {
-    match file_limit {
-        Some(limit) => (limit.saturating_sub(64) as usize).clamp(16, 4096),
-        None => 1024,
-    }
 }
 
 /// The address to open on this machine: a wildcard bind is reachable on loopback.
@@ -123,17 +90,4 @@ fn lan_ip() -> Option<IpAddr> {
     socket.connect((Ipv4Addr::new(192, 0, 2, 1), 9)).ok()?;
     let ip = socket.local_addr().ok()?.ip();
     (!ip.is_unspecified() && !ip.is_loopback()).then_some(ip)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_cap_stays_under_the_file_limit() {
-        assert_eq!(connection_cap(Some(256)), 192);
-        assert_eq!(connection_cap(Some(1024)), 960);
-        assert_eq!(connection_cap(Some(10)), 16);
-        assert_eq!(connection_cap(None), 1024);
-    }
 }
