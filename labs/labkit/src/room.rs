@@ -31,6 +31,8 @@ const FLUSH_BUDGET: Duration = Duration::from_secs(6);
 const MAX_QUEUED: usize = 500;
 /// Folders searched upwards for the kit's `room.toml`.
 const SEARCH_DEPTH: usize = 6;
+/// The longest name the room takes.
+const MAX_NAME_CHARS: usize = 60;
 
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct RoomArgs {
@@ -47,6 +49,8 @@ pub struct Reporting {
     url: String,
     name: Option<String>,
     config: Option<PathBuf>,
+    /// Why the `--name` given cannot be used, to say with the room line.
+    bad_name: Option<String>,
 }
 
 #[derive(serde::Deserialize, serde::Serialize, Default)]
@@ -96,6 +100,8 @@ impl Reporting {
             .as_deref()
             .map(str::trim)
             .filter(|n| !n.is_empty());
+        let bad_name = given.and_then(|name| name_problem(name));
+        let given = given.filter(|_| bad_name.is_none());
         if let (Some(name), Some(dir)) = (given, &config)
             && remembered.as_deref() != Some(name)
         {
@@ -105,6 +111,7 @@ impl Reporting {
             url: url.trim().to_string(),
             name: given.map(str::to_string).or(remembered),
             config,
+            bad_name,
         })
     }
 
@@ -115,6 +122,12 @@ impl Reporting {
         };
         if let Err(e) = enqueue(&queue, report) {
             return format!("room: not reported (cannot write {}: {e})", queue.display());
+        }
+        if let Some(problem) = &self.bad_name {
+            return format!(
+                "room: queued ({} waiting): the name given with --name {problem}",
+                queued(&queue).len()
+            );
         }
         let Some(name) = &self.name else {
             return format!(
@@ -129,6 +142,17 @@ impl Reporting {
             Ok(()) => format!("room: reported; {waiting} older runs still queued"),
             Err(why) => format!("room: queued ({waiting} waiting, sent with a later run): {why}"),
         }
+    }
+}
+
+/// What the room would refuse in a name (it checks the same), before it is remembered.
+fn name_problem(name: &str) -> Option<String> {
+    if name.chars().count() > MAX_NAME_CHARS {
+        Some(format!("is longer than {MAX_NAME_CHARS} characters"))
+    } else if name.chars().any(char::is_control) {
+        Some("holds control characters".into())
+    } else {
+        None
     }
 }
 
@@ -288,6 +312,14 @@ mod tests {
             Some("http://10.0.0.2:3400/r/abc")
         );
         assert_eq!(kit_room_url(Path::new("/")), None);
+    }
+
+    #[test]
+    fn names_the_room_would_refuse_are_caught_first() {
+        assert_eq!(name_problem("Ada Lovelace"), None);
+        assert_eq!(name_problem("<img src=x>"), None, "the board escapes it");
+        assert!(name_problem(&"x".repeat(61)).unwrap().contains("60"));
+        assert!(name_problem("a\tb").unwrap().contains("control"));
     }
 
     #[test]
