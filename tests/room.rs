@@ -381,3 +381,40 @@ fn a_short_load_loses_no_report() {
         result.percentile(0.99)
     );
 }
+
+/// The status line of a GET, leaving the connection open (for event streams).
+fn open_stream(room: &RoomProcess, path: &str) -> (u16, TcpStream) {
+    let mut stream = TcpStream::connect(room.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n", room.addr).unwrap();
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).unwrap();
+    let status = String::from_utf8_lossy(&head[9..12]).parse().unwrap();
+    (status, stream)
+}
+
+#[test]
+fn projector_tabs_cannot_lock_the_instructor_out() {
+    let data = tempfile::tempdir().unwrap();
+    let room = RoomProcess::start(data.path(), 0);
+    let projectors: Vec<TcpStream> = (0..48)
+        .map(|_| {
+            let (status, stream) = open_stream(&room, "/events");
+            assert_eq!(status, 200);
+            stream
+        })
+        .collect();
+    assert_eq!(
+        open_stream(&room, "/events").0,
+        503,
+        "projector streams are capped"
+    );
+    let board_path = room.board.split_once("/board/").unwrap().1;
+    assert_eq!(
+        open_stream(&room, &format!("/board/{board_path}/events")).0,
+        200
+    );
+    drop(projectors);
+}

@@ -21,8 +21,11 @@ use super::rate_limit::RateLimit;
 use super::report;
 use super::store::{Secrets, Writer};
 
-/// Open event streams allowed at once; each holds a connection thread.
-const MAX_STREAMS: usize = 64;
+/// Open event streams allowed at once, each holding a connection thread: projector streams
+/// (anyone on the LAN can open one) and board streams (instructor key) are counted apart,
+/// so projector tabs can never lock the instructor out of the board.
+const MAX_PROJECTOR_STREAMS: usize = 48;
+const MAX_BOARD_STREAMS: usize = 16;
 /// A comment line this often keeps idle streams open through proxies and detects boards
 /// that went away.
 const KEEPALIVE: Duration = Duration::from_secs(15);
@@ -41,7 +44,8 @@ pub struct Room {
     live: Arc<Live>,
     secrets: Secrets,
     rate: Mutex<RateLimit>,
-    streams: Arc<AtomicUsize>,
+    /// Open streams: projector, board.
+    streams: [Arc<AtomicUsize>; 2],
 }
 
 pub fn now_ms() -> u64 {
@@ -59,7 +63,7 @@ impl Room {
             live: Arc::new(Live::default()),
             secrets,
             rate: Mutex::new(RateLimit::default()),
-            streams: Arc::new(AtomicUsize::new(0)),
+            streams: Default::default(),
         });
         let weak = Arc::downgrade(&room);
         room.live.start_publisher(move || match weak.upgrade() {
@@ -111,12 +115,17 @@ impl Room {
     }
 
     fn events(&self, names: bool) -> Reply {
-        if self.streams.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
-            self.streams.fetch_sub(1, Ordering::SeqCst);
+        let (streams, max) = if names {
+            (&self.streams[1], MAX_BOARD_STREAMS)
+        } else {
+            (&self.streams[0], MAX_PROJECTOR_STREAMS)
+        };
+        if streams.fetch_add(1, Ordering::SeqCst) >= max {
+            streams.fetch_sub(1, Ordering::SeqCst);
             return Reply::text(503, "too many open boards");
         }
         let live = self.live.clone();
-        let streams = self.streams.clone();
+        let streams = streams.clone();
         Reply::Events(Box::new(move |out: &mut dyn Write| {
             let result = stream_frames(out, &live, names);
             streams.fetch_sub(1, Ordering::SeqCst);
