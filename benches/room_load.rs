@@ -7,12 +7,18 @@
 //!     cargo bench --bench room_load
 //!
 //! Environment: `BENCH_PARTICIPANTS` (100), `BENCH_SECONDS` (60), `BENCH_BOARDS` (5),
-//! `BENCH_IDLE` (200).
+//! `BENCH_IDLE` (200), `BENCH_DATA_DIR` (where the room's database goes; default a temporary
+//! folder). A report is answered only once it is flushed to disk, so the disk's flush time
+//! is part of every accept time: the benchmark measures it first and prints it beside the
+//! result. `BENCH_DATA_DIR=/dev/shm/room` (memory, where a flush costs nothing) shows the
+//! room's own share.
 
 #[path = "../tests/support/room.rs"]
 mod room_support;
 
-use std::time::Duration;
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
 
 use room_support::{LoadPlan, RoomProcess, run_load, stored_rows};
 
@@ -23,6 +29,23 @@ fn env_or(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// The disk's flush time where the database goes: 100 small writes, each flushed.
+fn flush_times(dir: &Path) -> (Duration, Duration) {
+    let path = dir.join("flush-probe");
+    let mut file = std::fs::File::create(&path).expect("probe file");
+    let mut times: Vec<Duration> = (0..100)
+        .map(|_| {
+            file.write_all(&[0u8; 128]).unwrap();
+            let started = Instant::now();
+            file.sync_all().unwrap();
+            started.elapsed()
+        })
+        .collect();
+    let _ = std::fs::remove_file(&path);
+    times.sort();
+    (times[50], times[98])
+}
+
 fn main() {
     let plan = LoadPlan {
         participants: env_or("BENCH_PARTICIPANTS", 100),
@@ -30,7 +53,14 @@ fn main() {
         boards: env_or("BENCH_BOARDS", 5),
         idle_sockets: env_or("BENCH_IDLE", 200),
     };
-    let data = tempfile::tempdir().expect("temp dir");
+    let data = match std::env::var_os("BENCH_DATA_DIR") {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir).expect("BENCH_DATA_DIR");
+            tempfile::tempdir_in(dir).expect("temp dir")
+        }
+        None => tempfile::tempdir().expect("temp dir"),
+    };
+    let (flush_p50, flush_p99) = flush_times(data.path());
     let room = RoomProcess::start(data.path(), 0);
     println!(
         "room load: {} participants x 1 report/s x {} s, {} boards, {} idle sockets, on {}",
@@ -41,6 +71,12 @@ fn main() {
     let rows = stored_rows(data.path());
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let p99 = result.percentile(0.99);
+    println!(
+        "disk flush        p50 {:.1} ms  p99 {:.1} ms  ({})",
+        ms(flush_p50),
+        ms(flush_p99),
+        data.path().display()
+    );
     println!("reports sent      {sent}");
     println!("answered 200      {}", result.accepted);
     println!("rows in database  {rows}");

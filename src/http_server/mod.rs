@@ -92,6 +92,36 @@ fn raise_fd_limit() -> u64 {
     }
 }
 
+/// Connections the kernel may hold for the accept thread. The standard library asks for 128:
+/// a room of laptops reconnecting at once (the Wi-Fi coming back, a hundred checkers in the
+/// same second) overflows that on a busy machine, and every dropped connection attempt
+/// costs its client a retransmission of a second or more.
+#[cfg(target_os = "linux")]
+const LISTEN_BACKLOG: i32 = 1024;
+
+/// A listening socket on `addr`, with a longer queue of pending connections where the
+/// platform lets one ask for it.
+fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::net::{AddressFamily, SocketFlags, SocketType, sockopt};
+        let family = if addr.is_ipv4() {
+            AddressFamily::INET
+        } else {
+            AddressFamily::INET6
+        };
+        let fd = rustix::net::socket_with(family, SocketType::STREAM, SocketFlags::CLOEXEC, None)?;
+        sockopt::set_socket_reuseaddr(&fd, true)?;
+        rustix::net::bind(&fd, &addr)?;
+        rustix::net::listen(&fd, LISTEN_BACKLOG)?;
+        Ok(TcpListener::from(fd))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        TcpListener::bind(addr)
+    }
+}
+
 /// What a connection thread is given to answer with. Handlers run on that thread.
 pub type Handler = dyn Fn(Request, Connection) + Send + Sync;
 
@@ -105,7 +135,7 @@ pub struct Server {
 impl Server {
     pub fn bind(addr: SocketAddr, limits: Limits, hosts: HostPolicy) -> io::Result<Server> {
         Ok(Server {
-            listener: TcpListener::bind(addr)?,
+            listener: listen(addr)?,
             limits,
             hosts,
         })
