@@ -100,7 +100,7 @@ impl Reporting {
             .as_deref()
             .map(str::trim)
             .filter(|n| !n.is_empty());
-        let bad_name = given.and_then(|name| name_problem(name));
+        let bad_name = given.and_then(name_problem);
         let given = given.filter(|_| bad_name.is_none());
         if let (Some(name), Some(dir)) = (given, &config)
             && remembered.as_deref() != Some(name)
