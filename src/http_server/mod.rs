@@ -125,6 +125,33 @@ fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
 /// What a connection thread is given to answer with. Handlers run on that thread.
 pub type Handler = dyn Fn(Request, Connection) + Send + Sync;
 
+/// Serves `handler` on `addr` with this process's limits and the Host policy of the
+/// address, on background threads for the rest of the process. Returns the address bound
+/// (port 0 picks a free one); `what` names the server in errors.
+pub fn serve_on(
+    addr: SocketAddr,
+    what: &str,
+    handler: Arc<Handler>,
+) -> crate::error::Result<SocketAddr> {
+    use crate::error::Error;
+    let server = Server::bind(
+        addr,
+        Limits::for_this_process(),
+        HostPolicy::for_bind(addr.ip()),
+    )
+    .map_err(|e| {
+        Error::new(format!("cannot listen on {addr}: {e}"))
+            .help("pick another port with --port, or stop the program using this one")
+    })?;
+    let bound = server
+        .local_addr()
+        .map_err(|e| Error::new(format!("{what} has no address: {e}")))?;
+    server
+        .start(handler)
+        .map_err(|e| Error::new(format!("cannot start {what}: {e}")))?;
+    Ok(bound)
+}
+
 /// A bound listener, not yet accepting.
 pub struct Server {
     listener: TcpListener,

@@ -9,8 +9,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::error::{Error, Result};
-use crate::http_server::{self, BodyError, Connection, HostPolicy, Limits, Server};
+use crate::error::Result;
+use crate::http_server::{self, BodyError, Connection};
 
 /// How long a request body may take to arrive in full, so a client trickling its body a
 /// byte at a time is cut off like one trickling its head.
@@ -64,24 +64,11 @@ pub trait Handler: Send + Sync + 'static {
 /// Binds `addr` and answers with `handler` on background threads; returns the address
 /// bound (port 0 picks a free one).
 pub fn start(addr: SocketAddr, max_body: usize, handler: Arc<dyn Handler>) -> Result<SocketAddr> {
-    let server = Server::bind(
+    http_server::serve_on(
         addr,
-        Limits::for_this_process(),
-        HostPolicy::for_bind(addr.ip()),
+        "the room's HTTP server",
+        Arc::new(move |request, conn| answer(request, conn, max_body, handler.as_ref())),
     )
-    .map_err(|e| {
-        Error::new(format!("cannot listen on {addr}: {e}"))
-            .help("pick another port with --port, or stop the program using this one")
-    })?;
-    let bound = server
-        .local_addr()
-        .map_err(|e| Error::new(format!("the room has no address: {e}")))?;
-    server
-        .start(Arc::new(move |request, conn| {
-            answer(request, conn, max_body, handler.as_ref())
-        }))
-        .map_err(|e| Error::new(format!("cannot start the room's HTTP server: {e}")))?;
-    Ok(bound)
 }
 
 fn answer(

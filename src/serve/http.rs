@@ -16,8 +16,8 @@ use super::inject;
 use super::live_site::LiveSite;
 use super::livereload::Broadcaster;
 use super::request_path::{self, BadPath};
-use crate::error::{Error, Result};
-use crate::http_server::{Connection, HostPolicy, Limits, Request, Server};
+use crate::error::Result;
+use crate::http_server::{Connection, Request};
 
 /// The live-reload event stream (see `livereload.js`).
 const EVENTS_PATH: &str = "/__devoops/events";
@@ -27,24 +27,11 @@ const STATUS_PATH: &str = "/__devoops/status";
 /// Binds `addr` and starts answering requests on background threads. Returns the address
 /// actually bound (port 0 picks a free port).
 pub fn start(addr: SocketAddr, live: Arc<LiveSite>, reload: Broadcaster) -> Result<SocketAddr> {
-    let server = Server::bind(
+    crate::http_server::serve_on(
         addr,
-        Limits::for_this_process(),
-        HostPolicy::for_bind(addr.ip()),
+        "the HTTP server",
+        Arc::new(move |request, conn| answer(request, conn, &live, &reload)),
     )
-    .map_err(|e| {
-        Error::new(format!("cannot listen on {addr}: {e}"))
-            .help("pick another port with --port, or stop the program using this one")
-    })?;
-    let bound = server
-        .local_addr()
-        .map_err(|e| Error::new(format!("the server has no address: {e}")))?;
-    server
-        .start(Arc::new(move |request, conn| {
-            answer(request, conn, &live, &reload)
-        }))
-        .map_err(|e| Error::new(format!("cannot start the HTTP server: {e}")))?;
-    Ok(bound)
 }
 
 /// An answer from memory: status, headers and a body shared with the site without copying.
