@@ -4,6 +4,11 @@
 
 use super::words::split_words;
 
+/// Shell reserved words that may stand in front of a simple command.
+const RESERVED_WORDS: [&str; 10] = [
+    "if", "then", "else", "elif", "do", "while", "until", "!", "{", "time",
+];
+
 /// One simple command: its words, quotes removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
@@ -28,7 +33,10 @@ impl Command {
     fn program_index(&self) -> Option<usize> {
         self.words.iter().position(|w| {
             let name = basename(w);
-            !(name == "sudo"
+            // Reserved words open a compound command: `if apt-get …`, `then curl …`,
+            // `do wget …`. The command they lead into is the program.
+            !(RESERVED_WORDS.contains(&w.as_str())
+                || name == "sudo"
                 || name == "env"
                 || name == "exec"
                 || (w.contains('=') && !w.starts_with('-')))

@@ -203,8 +203,19 @@ fn final_from_line(df: &Dockerfile) -> Option<usize> {
     df.final_stage().map(|s| s.from.line)
 }
 
+/// Every instruction of `keyword`, including those an `ONBUILD` registers: they run
+/// in every image built `FROM` this one, so every rule about them applies.
+fn all_of(df: &Dockerfile, keyword: Keyword) -> impl Iterator<Item = &Instruction> {
+    df.instructions
+        .iter()
+        .filter_map(move |i| match &i.trigger {
+            Some(trigger) if trigger.keyword == keyword => Some(trigger.as_ref()),
+            _ => (i.keyword == keyword).then_some(i),
+        })
+}
+
 fn all_runs(df: &Dockerfile) -> impl Iterator<Item = &Instruction> {
-    df.instructions.iter().filter(|i| i.keyword == Keyword::Run)
+    all_of(df, Keyword::Run)
 }
 
 const SHELLS: [&str; 6] = ["sh", "bash", "ash", "dash", "zsh", "ksh"];
