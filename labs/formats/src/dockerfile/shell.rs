@@ -127,7 +127,38 @@ pub fn never_fails(script: &str, escape: char) -> Option<&'static str> {
     if !cmds.is_empty() && cmds.iter().all(does_nothing) {
         return Some("it runs nothing that looks at the service");
     }
+    // `probe || echo unhealthy`: the fallback's status is the check's status.
+    if let Some((_, fallback)) = compact.rsplit_once("||") {
+        let fallback = commands(fallback, escape);
+        if !fallback.is_empty() && fallback.iter().all(does_nothing) {
+            return Some("its `||` fallback succeeds whatever the probe found");
+        }
+    }
+    let probes: Vec<&Command> = cmds.iter().filter(|c| !does_nothing(c)).collect();
+    if !probes.is_empty()
+        && probes
+            .iter()
+            .all(|c| c.program() == Some("curl") && !curl_fails_on_http_errors(c))
+    {
+        return Some("curl without -f exits 0 on an HTTP 500");
+    }
+    if !probes.is_empty()
+        && probes
+            .iter()
+            .all(|c| matches!(c.program(), Some("pidof" | "pgrep")))
+    {
+        return Some("a running process is not a serving one");
+    }
     None
+}
+
+/// `-f`, `--fail`, `--fail-with-body`, or `f` inside a cluster of short flags (`-fsS`).
+fn curl_fails_on_http_errors(curl: &Command) -> bool {
+    curl.args().iter().any(|a| {
+        a == "--fail"
+            || a == "--fail-with-body"
+            || (a.starts_with('-') && !a.starts_with("--") && a[1..].contains('f'))
+    })
 }
 
 #[cfg(test)]
