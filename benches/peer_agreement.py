@@ -30,6 +30,9 @@ PEERS = {
     "DF009": ["DL3005"],
     "DF010": ["DL3014", "DL3015"],
     "DF011": ["DL3009", "DL3019", "DL3042"],
+    "DF012": ["CKV2_DOCKER_2", "CKV2_DOCKER_3", "CKV2_DOCKER_4", "CKV2_DOCKER_7",
+              "CKV2_DOCKER_8", "CKV2_DOCKER_10"],
+    "DF013": ["DL4003", "DL4004"],
     "K8S001": ["CKV_K8S_14"],
     "K8S003": ["CKV_K8S_9"],
     "K8S004": ["CKV_K8S_8"],
@@ -68,7 +71,7 @@ def main():
     for name in ours:
         if name.startswith("dockerfile/"):
             theirs.setdefault(name, set()).update(hadolint(CORPUS / name))
-    print(f"{'rule':8} {'peers':34} {'agree':>5} {'ours only':>9} {'theirs only':>11}")
+    print(f"{'rule':8} {'peers':40} {'agree':>5} {'ours only':>9} {'theirs only':>11}")
     for rule, peer_ids in PEERS.items():
         agree = ours_only = theirs_only = 0
         for name, verdicts in ours.items():
@@ -83,7 +86,7 @@ def main():
                 ours_only += 1
             else:
                 theirs_only += 1
-        print(f"{rule:8} {'/'.join(peer_ids):34} {agree:5} {ours_only:9} {theirs_only:11}")
+        print(f"{rule:8} {'/'.join(peer_ids)[:40]:40} {agree:5} {ours_only:9} {theirs_only:11}")
     return 0
 
 

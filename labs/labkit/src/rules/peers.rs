@@ -70,6 +70,16 @@ const TABLE: &[Peers] = &[
         stricter: "",
     },
     Peers {
+        id: "DF012",
+        peers: "checkov CKV2_DOCKER_2/CKV2_DOCKER_3/CKV2_DOCKER_4/CKV2_DOCKER_7/CKV2_DOCKER_8/CKV2_DOCKER_10",
+        stricter: "",
+    },
+    Peers {
+        id: "DF013",
+        peers: "hadolint DL4003/DL4004",
+        stricter: "",
+    },
+    Peers {
         id: "K8S001",
         peers: "checkov CKV_K8S_14/CKV_K8S_43, kube-score container-image-tag",
         stricter: "",

@@ -30,6 +30,7 @@ mod packages;
 mod pinned_bases;
 mod secrets;
 mod user;
+mod verification;
 
 const FILE_PARAM: &str = "file: the Dockerfile, relative to the checked directory (default `Dockerfile`, else `Containerfile`)";
 
@@ -118,6 +119,20 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
             remediation: "RUN apt-get update && apt-get install -y --no-install-recommends … && rm -rf /var/lib/apt/lists/*; apk add --no-cache; pip install --no-cache-dir",
             params: &[FILE_PARAM],
             check: packages::package_caches_cleaned,
+        }),
+        Box::new(RuleDef {
+            id: "DF012",
+            meaning: "No install or download switches its checks off (apk --allow-untrusted, apt-get --allow-unauthenticated, curl -k, wget --no-check-certificate)",
+            remediation: "Drop the switch and fix the cause: import the repository's signing key, or install ca-certificates",
+            params: &[FILE_PARAM],
+            check: verification::no_disabled_verification,
+        }),
+        Box::new(RuleDef {
+            id: "DF013",
+            meaning: "Each stage has at most one CMD and one ENTRYPOINT: the earlier ones are silently ignored",
+            remediation: "Keep only the last CMD and ENTRYPOINT of the stage",
+            params: &[FILE_PARAM],
+            check: verification::single_cmd_and_entrypoint,
         }),
     ]
 }
