@@ -49,7 +49,8 @@ impl Manifests {
         self.objects.iter().filter(move |o| o.kind == kind)
     }
 
-    /// Every pod template: Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs,
+    /// Every pod template: Deployments, StatefulSets, DaemonSets, ReplicaSets,
+    /// ReplicationControllers, Jobs,
     /// CronJobs and bare Pods.
     pub fn pod_templates(&self) -> Vec<PodTemplate<'_>> {
         self.objects.iter().filter_map(PodTemplate::of).collect()
@@ -106,9 +107,12 @@ impl Object {
 impl<'a> PodTemplate<'a> {
     fn of(owner: &'a Object) -> Option<PodTemplate<'a>> {
         let template = match owner.kind.as_str() {
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => {
-                owner.node.at(&["spec", "template"])?
-            }
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
+            | "Job" => owner.node.at(&["spec", "template"])?,
             "CronJob" => owner
                 .node
                 .at(&["spec", "jobTemplate", "spec", "template"])?,

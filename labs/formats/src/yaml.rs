@@ -62,19 +62,106 @@ fn to_error(e: serde_saphyr::Error) -> YamlError {
     }
 }
 
+/// Values parsed, with what the reader should hear about although Kubernetes and
+/// Compose accept it (a key given twice).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warned<T> {
+    pub value: T,
+    pub warnings: Vec<LineError>,
+}
+
+/// The loaders the files are written for read YAML the 1.1 way: `mode: 0400` is
+/// octal (256), and a key given twice is kept, the later value winning, with a
+/// warning (`kubectl` prints one). Duplicates are passed through to [`Node`] and
+/// settled by [`settle_duplicates`], which knows both lines.
+fn options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
+    options.legacy_octal_numbers = true;
+    options
+}
+
 /// Parses a file holding one YAML document.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
-    serde_saphyr::from_str::<Node>(text).map_err(to_error)
+    parse_warned(text).map(|w| w.value)
+}
+
+/// Parses a file holding one YAML document, with its warnings.
+pub fn parse_warned(text: &str) -> Result<Warned<Node>, YamlError> {
+    let mut node: Node = serde_saphyr::from_str_with_options(text, options()).map_err(to_error)?;
+    let mut warnings = Vec::new();
+    settle_duplicates(&mut node, &mut warnings);
+    Ok(Warned {
+        value: node,
+        warnings,
+    })
 }
 
 /// Parses every document of a file (`---` separated), skipping empty ones.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
-    let docs: Vec<Option<Node>> = serde_saphyr::from_multiple(text).map_err(to_error)?;
-    Ok(docs
+    parse_documents_warned(text).map(|w| w.value)
+}
+
+/// Parses every document of a file, skipping empty ones, with their warnings.
+pub fn parse_documents_warned(text: &str) -> Result<Warned<Vec<Node>>, YamlError> {
+    let docs: Vec<Option<Node>> =
+        serde_saphyr::from_multiple_with_options(text, options()).map_err(to_error)?;
+    let mut warnings = Vec::new();
+    let mut value: Vec<Node> = docs
         .into_iter()
         .flatten()
         .filter(|n| n.value != Value::Null)
-        .collect())
+        .collect();
+    for doc in &mut value {
+        settle_duplicates(doc, &mut warnings);
+    }
+    Ok(Warned { value, warnings })
+}
+
+/// Keeps one entry per key in every mapping. A key written in the mapping beats
+/// one pulled in by a merge key (`<<: *defaults`), as YAML's merge says; of two
+/// keys written in the mapping the later wins and the duplicate is a warning
+/// naming both lines. Recursion is bounded by the parser's own depth budget.
+fn settle_duplicates(node: &mut Node, warnings: &mut Vec<LineError>) {
+    match &mut node.value {
+        Value::Seq(items) => items
+            .iter_mut()
+            .for_each(|item| settle_duplicates(item, warnings)),
+        Value::Map(entries) => {
+            let mut kept: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
+            for (key, mut value) in std::mem::take(entries) {
+                settle_duplicates(&mut value, warnings);
+                let written_here = |k: &Node| k.line == k.defined_line;
+                match kept.iter().position(|(k, _)| k.value == key.value) {
+                    None => kept.push((key, value)),
+                    Some(at) => {
+                        let earlier = &kept[at].0;
+                        match (written_here(earlier), written_here(&key)) {
+                            (true, false) => {}
+                            (false, true) => kept[at] = (key, value),
+                            _ => {
+                                if written_here(&key) {
+                                    warnings.push(LineError::at(
+                                        key.line,
+                                        format!(
+                                            "the key `{}` is given twice, on lines {} and {}: the later value is used",
+                                            key.scalar_text().unwrap_or_default(),
+                                            earlier.line,
+                                            key.line
+                                        ),
+                                    ));
+                                }
+                                kept.remove(at);
+                                kept.push((key, value));
+                            }
+                        }
+                    }
+                }
+            }
+            *entries = kept;
+        }
+        _ => {}
+    }
 }
 
 impl Node {
@@ -236,8 +323,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
             if matches!(value.value, Value::Map(_) | Value::Seq(_)) {
                 value.line = key.line;
             }
-            // A key given twice (possible after a merge): the later one wins, like YAML loaders do.
-            entries.retain(|(k, _)| k.value != key.value);
+            // Keys given twice are kept here and settled by `settle_duplicates`.
             entries.push((key, value));
         }
         Ok(Value::Map(entries))
@@ -286,6 +372,41 @@ mod tests {
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[1].get("kind").unwrap().line, 6);
         assert_eq!(docs[1].at(&["metadata", "name"]).unwrap().line, 8);
+    }
+
+    #[test]
+    fn a_key_given_twice_is_a_warning_naming_both_lines() {
+        let text = "metadata:\n  name: web\n  labels:\n    app: web\n  name: api\n";
+        let parsed = parse_warned(text).unwrap();
+        assert_eq!(
+            parsed.value.at(&["metadata", "name"]).unwrap().as_str(),
+            Some("api")
+        );
+        assert_eq!(parsed.value.at(&["metadata"]).unwrap().entries().len(), 2);
+        let messages: Vec<String> = parsed.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(
+            messages,
+            ["line 5: the key `name` is given twice, on lines 2 and 5: the later value is used"]
+        );
+    }
+
+    #[test]
+    fn a_merged_key_overridden_locally_is_no_warning() {
+        let text = "x: &d\n  image: a\napp:\n  image: b\n  <<: *d\n";
+        let parsed = parse_warned(text).unwrap();
+        assert_eq!(
+            parsed.value.at(&["app", "image"]).unwrap().as_str(),
+            Some("b")
+        );
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+    }
+
+    #[test]
+    fn zero_prefixed_modes_are_octal() {
+        let doc = parse("defaultMode: 0400\nmode: 0o644\nport: 8080\n").unwrap();
+        assert_eq!(doc.get("defaultMode").unwrap().as_i64(), Some(0o400));
+        assert_eq!(doc.get("mode").unwrap().as_i64(), Some(0o644));
+        assert_eq!(doc.get("port").unwrap().as_i64(), Some(8080));
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub struct DockerIgnore {
 
 impl DockerIgnore {
     pub fn parse(text: &str) -> DockerIgnore {
+        // Windows editors (PowerShell's `Out-File`, Notepad) start the file with a
+        // byte-order mark; left in place it would glue itself to the first pattern.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let patterns = text
             .lines()
             .enumerate()
@@ -125,6 +128,13 @@ fn glob_to_regex(pattern: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_does_not_hide_the_first_pattern() {
+        let ignore = DockerIgnore::parse("\u{feff}.env\r\nnode_modules\r\n");
+        assert!(ignore.excludes(".env"));
+        assert!(ignore.excludes("node_modules/x"));
+    }
 
     #[test]
     fn directories_exclude_their_contents() {

@@ -140,6 +140,9 @@ pub struct Instruction {
     /// `Some` when the arguments are a JSON array of strings (exec form).
     pub exec: Option<Vec<String>>,
     pub heredocs: Vec<Heredoc>,
+    /// For `ONBUILD`: the instruction it registers, parsed like any other, with the
+    /// ONBUILD's lines.
+    pub trigger: Option<Box<Instruction>>,
 }
 
 impl Instruction {
@@ -173,11 +176,12 @@ impl Instruction {
         text
     }
 
-    /// `KEY=value` pairs of ENV, ARG and LABEL. ENV's legacy form `ENV KEY value with
-    /// spaces` gives one pair; an ARG without default gives `(name, None)`.
+    /// `KEY=value` pairs of ENV, ARG and LABEL. The legacy form `ENV KEY value with
+    /// spaces` (or `LABEL key "value"`) gives one pair; an ARG without default gives `(name, None)`.
     pub fn key_values(&self, escape: char) -> Vec<KeyValue> {
         let words = self.words(escape);
-        if self.keyword == Keyword::Env
+        if matches!(self.keyword, Keyword::Env | Keyword::Label)
+            && words.len() > 1
             && let Some(first) = words.first()
             && !first.raw.contains('=')
         {

@@ -105,9 +105,12 @@ fn directive_parts(line: &str) -> Option<(&str, &str)> {
 }
 
 /// If `line` ends with the escape character (trailing blanks allowed), the line
-/// without it: the instruction continues on the next line.
+/// without it: the instruction continues on the next line. An escaped escape
+/// (`ENV WINDIR C:\\`) is a literal character, not a continuation, exactly as the
+/// builder's `([^\\])\\[ \t]*$` rule reads it.
 fn strip_continuation(line: &str, escape: char) -> Option<&str> {
-    line.trim_end_matches([' ', '\t']).strip_suffix(escape)
+    let head = line.trim_end_matches([' ', '\t']).strip_suffix(escape)?;
+    (!head.is_empty() && !head.ends_with(escape)).then_some(head)
 }
 
 /// Reads the instruction starting at `start`; returns it and the index of the
@@ -120,9 +123,13 @@ fn parse_instruction(
     let line_no = start + 1;
     let mut logical = String::new();
     let mut cursor = start;
+    // The last physical line that carried text: blank and comment lines skipped at
+    // the end of the file after a continuation do not belong to the instruction.
+    let mut end_line;
     loop {
         let line = lines[cursor];
         cursor += 1;
+        end_line = cursor;
         match strip_continuation(line, escape) {
             Some(head) => {
                 logical.push_str(head);
@@ -140,8 +147,6 @@ fn parse_instruction(
             }
         }
     }
-    let mut end_line = cursor;
-
     let logical = logical.trim();
     let (word, rest) = logical
         .split_once(char::is_whitespace)
@@ -164,6 +169,10 @@ fn parse_instruction(
     } else {
         None
     };
+    let trigger = match keyword {
+        Keyword::Onbuild => Some(Box::new(parse_trigger(args, line_no, end_line, escape)?)),
+        _ => None,
+    };
 
     let mut heredocs = Vec::new();
     if keyword.accepts_heredocs() && exec.is_none() {
@@ -183,9 +192,35 @@ fn parse_instruction(
         args: args.to_string(),
         exec,
         heredocs,
+        trigger,
     };
     validate_arguments(&instruction, escape)?;
     Ok((instruction, cursor))
+}
+
+/// The instruction an `ONBUILD` registers (`ONBUILD RUN ["make"]`), read with the
+/// same grammar so that its flags and exec form are seen like any other's. The
+/// builder forbids chaining ONBUILD and triggering FROM or MAINTAINER.
+fn parse_trigger(
+    args: &str,
+    line: usize,
+    end_line: usize,
+    escape: char,
+) -> Result<Instruction, ParseError> {
+    let (mut trigger, _) =
+        parse_instruction(&[args], 0, escape).map_err(|e| error(line, e.message))?;
+    if matches!(
+        trigger.keyword,
+        Keyword::Onbuild | Keyword::From | Keyword::Maintainer
+    ) {
+        return Err(error(
+            line,
+            format!("ONBUILD cannot trigger {}", trigger.keyword.as_str()),
+        ));
+    }
+    trigger.line = line;
+    trigger.end_line = end_line;
+    Ok(trigger)
 }
 
 /// Leading `--name[=value]` words are options of the instruction, not arguments.
@@ -320,6 +355,11 @@ fn validate_arguments(instruction: &Instruction, escape: char) -> Result<(), Par
         }
         Keyword::Env | Keyword::Label => {
             let words = instruction.words(escape);
+            // `LABEL key "value"` and `ENV KEY value` are the builder's legacy form:
+            // the first word is the key, the rest of the line its value.
+            if words.len() > 1 && !words[0].raw.contains('=') {
+                return Ok(());
+            }
             if words.len() == 1 && !words[0].raw.contains('=') {
                 return Err(error(
                     line,

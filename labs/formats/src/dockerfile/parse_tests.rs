@@ -336,3 +336,39 @@ fn onbuild_keeps_its_nested_instruction_as_arguments() {
     assert_eq!(df.instructions[1].keyword, Keyword::Onbuild);
     assert_eq!(df.instructions[1].args, "RUN echo hi");
 }
+
+#[test]
+fn legacy_label_is_one_key_and_the_rest_of_the_line() {
+    let df = parse_ok("FROM alpine:3.20\nLABEL maintainer \"Jane Doe <jane@example.com>\"\n");
+    let kv = df.instructions[1].key_values(df.escape);
+    assert_eq!(kv.len(), 1);
+    assert_eq!(kv[0].key, "maintainer");
+    assert_eq!(kv[0].value.as_deref(), Some("Jane Doe <jane@example.com>"));
+}
+
+#[test]
+fn an_escaped_escape_at_the_end_of_a_line_is_no_continuation() {
+    let df = parse_ok("FROM scratch\nENV WINDIR C:\\\\\nUSER app\n");
+    assert_eq!(df.instructions.len(), 3);
+    assert_eq!(df.instructions[2].keyword, Keyword::User);
+}
+
+#[test]
+fn a_continuation_at_the_end_of_the_file_ends_on_its_last_text_line() {
+    let df = parse_ok("FROM alpine:3.20\nRUN echo a \\\n  b \\\n\n# done\n");
+    assert_eq!(
+        (df.instructions[1].line, df.instructions[1].end_line),
+        (2, 3)
+    );
+}
+
+#[test]
+fn onbuild_triggers_are_parsed_like_instructions() {
+    let df = parse_ok("FROM alpine:3.20\nONBUILD RUN [\"make\", \"install\"]\n");
+    let trigger = df.instructions[1].trigger.as_deref().unwrap();
+    assert_eq!(trigger.keyword, Keyword::Run);
+    assert!(trigger.is_exec_form());
+    assert_eq!(trigger.line, 2);
+    let e = parse_err("FROM alpine:3.20\nONBUILD ONBUILD RUN x\n");
+    assert_eq!(e.to_string(), "line 2: ONBUILD cannot trigger ONBUILD");
+}

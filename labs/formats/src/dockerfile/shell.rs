@@ -4,6 +4,11 @@
 
 use super::words::split_words;
 
+/// Shell reserved words that may stand in front of a simple command.
+const RESERVED_WORDS: [&str; 10] = [
+    "if", "then", "else", "elif", "do", "while", "until", "!", "{", "time",
+];
+
 /// One simple command: its words, quotes removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
@@ -28,7 +33,10 @@ impl Command {
     fn program_index(&self) -> Option<usize> {
         self.words.iter().position(|w| {
             let name = basename(w);
-            !(name == "sudo"
+            // Reserved words open a compound command: `if apt-get …`, `then curl …`,
+            // `do wget …`. The command they lead into is the program.
+            !(RESERVED_WORDS.contains(&w.as_str())
+                || name == "sudo"
                 || name == "env"
                 || name == "exec"
                 || (w.contains('=') && !w.starts_with('-')))
@@ -119,7 +127,38 @@ pub fn never_fails(script: &str, escape: char) -> Option<&'static str> {
     if !cmds.is_empty() && cmds.iter().all(does_nothing) {
         return Some("it runs nothing that looks at the service");
     }
+    // `probe || echo unhealthy`: the fallback's status is the check's status.
+    if let Some((_, fallback)) = compact.rsplit_once("||") {
+        let fallback = commands(fallback, escape);
+        if !fallback.is_empty() && fallback.iter().all(does_nothing) {
+            return Some("its `||` fallback succeeds whatever the probe found");
+        }
+    }
+    let probes: Vec<&Command> = cmds.iter().filter(|c| !does_nothing(c)).collect();
+    if !probes.is_empty()
+        && probes
+            .iter()
+            .all(|c| c.program() == Some("curl") && !curl_fails_on_http_errors(c))
+    {
+        return Some("curl without -f exits 0 on an HTTP 500");
+    }
+    if !probes.is_empty()
+        && probes
+            .iter()
+            .all(|c| matches!(c.program(), Some("pidof" | "pgrep")))
+    {
+        return Some("a running process is not a serving one");
+    }
     None
+}
+
+/// `-f`, `--fail`, `--fail-with-body`, or `f` inside a cluster of short flags (`-fsS`).
+fn curl_fails_on_http_errors(curl: &Command) -> bool {
+    curl.args().iter().any(|a| {
+        a == "--fail"
+            || a == "--fail-with-body"
+            || (a.starts_with('-') && !a.starts_with("--") && a[1..].contains('f'))
+    })
 }
 
 #[cfg(test)]

@@ -33,6 +33,12 @@ pub fn rules_markdown() -> String {
             rule.meaning(),
             rule.remediation()
         );
+        if let Some(peers) = crate::rules::peers::of(rule.id()) {
+            let _ = write!(md, "\n**Peers:** {}\n", peers.peers);
+            if !peers.stricter.is_empty() {
+                let _ = write!(md, "\n**Stricter than the peers:** {}\n", peers.stricter);
+            }
+        }
         if !rule.params_doc().is_empty() {
             md.push_str("\n**Parameters:**\n\n");
             for param in rule.params_doc() {

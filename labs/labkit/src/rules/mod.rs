@@ -9,6 +9,7 @@ pub mod env;
 pub mod files;
 pub mod k8s;
 pub mod ocf;
+pub mod peers;
 pub mod prometheus;
 pub mod run;
 mod secrets;

@@ -22,6 +22,9 @@ const SECRET_WORDS: [&str; 9] = [
 /// (official images set `GPG_KEY` to a public fingerprint).
 const PUBLIC_KEY_WORDS: [&str; 5] = ["GPG", "PGP", "PUBLIC", "PUB", "SIGNING"];
 
+/// Words that make a variable a setting about a secret rather than the secret.
+const SETTING_WORDS: [&str; 6] = ["ALLOW", "EMPTY", "RANDOM", "LENGTH", "MIN", "MAX"];
+
 /// Suffixes of variables that hold where a secret is, not the secret: the
 /// `*_FILE` convention (`DB_PASSWORD_FILE=/run/secrets/db`) is the fix, not the problem.
 const POINTER_SUFFIXES: [&str; 3] = ["FILE", "PATH", "DIR"];
@@ -37,6 +40,11 @@ pub fn is_secret_name(name: &str) -> bool {
         .last()
         .is_some_and(|last| POINTER_SUFFIXES.contains(last))
     {
+        return false;
+    }
+    // `MYSQL_ALLOW_EMPTY_PASSWORD=yes`, `MYSQL_RANDOM_ROOT_PASSWORD=1`,
+    // `PASSWORD_MIN_LENGTH`: settings about a password, not one.
+    if parts.iter().any(|p| SETTING_WORDS.contains(p)) {
         return false;
     }
     let secret_word = parts.iter().any(|p| SECRET_WORDS.contains(p));

@@ -30,6 +30,7 @@ mod packages;
 mod pinned_bases;
 mod secrets;
 mod user;
+mod verification;
 
 const FILE_PARAM: &str = "file: the Dockerfile, relative to the checked directory (default `Dockerfile`, else `Containerfile`)";
 
@@ -119,6 +120,20 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
             params: &[FILE_PARAM],
             check: packages::package_caches_cleaned,
         }),
+        Box::new(RuleDef {
+            id: "DF012",
+            meaning: "No install or download switches its checks off (apk --allow-untrusted, apt-get --allow-unauthenticated, curl -k, wget --no-check-certificate)",
+            remediation: "Drop the switch and fix the cause: import the repository's signing key, or install ca-certificates",
+            params: &[FILE_PARAM],
+            check: verification::no_disabled_verification,
+        }),
+        Box::new(RuleDef {
+            id: "DF013",
+            meaning: "Each stage has at most one CMD and one ENTRYPOINT: the earlier ones are silently ignored",
+            remediation: "Keep only the last CMD and ENTRYPOINT of the stage",
+            params: &[FILE_PARAM],
+            check: verification::single_cmd_and_entrypoint,
+        }),
     ]
 }
 
@@ -203,8 +218,19 @@ fn final_from_line(df: &Dockerfile) -> Option<usize> {
     df.final_stage().map(|s| s.from.line)
 }
 
+/// Every instruction of `keyword`, including those an `ONBUILD` registers: they run
+/// in every image built `FROM` this one, so every rule about them applies.
+fn all_of(df: &Dockerfile, keyword: Keyword) -> impl Iterator<Item = &Instruction> {
+    df.instructions
+        .iter()
+        .filter_map(move |i| match &i.trigger {
+            Some(trigger) if trigger.keyword == keyword => Some(trigger.as_ref()),
+            _ => (i.keyword == keyword).then_some(i),
+        })
+}
+
 fn all_runs(df: &Dockerfile) -> impl Iterator<Item = &Instruction> {
-    df.instructions.iter().filter(|i| i.keyword == Keyword::Run)
+    all_of(df, Keyword::Run)
 }
 
 const SHELLS: [&str; 6] = ["sh", "bash", "ash", "dash", "zsh", "ksh"];

@@ -37,5 +37,39 @@ pub(super) fn non_root_user(ctx: &CheckCtx, p: &FileParams) -> Outcome {
         return Outcome::fail(format!("the final image runs as `{value}`{why}"))
             .at(rel, Some(user.line));
     }
+    if let Some(line) = created_with_uid_zero(&df, name) {
+        return Outcome::fail(format!(
+            "USER {name} is root in disguise: line {line} creates `{name}` with UID 0 (`-o -u 0`)"
+        ))
+        .at(rel, Some(user.line));
+    }
     Outcome::pass(format!("the final image runs as `{value}`")).at(rel, Some(user.line))
+}
+
+/// The line of a `useradd`/`adduser`/`usermod` that gives `name` the UID 0: a
+/// second root under another name (`useradd -o -u 0 app`).
+fn created_with_uid_zero(df: &Dockerfile, name: &str) -> Option<usize> {
+    all_runs(df).find_map(|run| {
+        commands(&run.command_text(), df.escape)
+            .iter()
+            .any(|cmd| {
+                matches!(cmd.program(), Some("useradd" | "adduser" | "usermod"))
+                    && cmd.args().last().is_some_and(|a| a == name)
+                    && uid_is_zero(cmd.args())
+            })
+            .then_some(run.line)
+    })
+}
+
+fn uid_is_zero(args: &[String]) -> bool {
+    args.iter().enumerate().any(|(i, a)| match a.as_str() {
+        "-u" | "--uid" => args.get(i + 1).is_some_and(|v| v == "0"),
+        _ => {
+            matches!(a.as_str(), "-u0" | "--uid=0")
+                || (a.starts_with('-')
+                    && !a.starts_with("--")
+                    && a.ends_with('u')
+                    && args.get(i + 1).is_some_and(|v| v == "0"))
+        }
+    })
 }

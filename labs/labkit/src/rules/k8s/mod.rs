@@ -61,6 +61,15 @@ fn collect_yaml_files(root: &Path, prefix: &str, out: &mut Vec<String>) {
     }
 }
 
+/// Workloads that run `spec.replicas` copies of a pod (a DaemonSet runs one per node
+/// instead, and has no replica count to judge).
+fn is_replicated(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Deployment" | "StatefulSet" | "ReplicaSet" | "ReplicationController"
+    )
+}
+
 mod disruption_budget;
 mod pinned_images;
 mod probes;

@@ -6,11 +6,7 @@ pub(super) fn enough_replicas(ctx: &CheckCtx, p: &ReplicaParams) -> Outcome {
     let manifests = tri!(load(ctx, &p.files));
     let min = p.min.unwrap_or(2);
     let mut findings = Vec::new();
-    for object in manifests
-        .objects
-        .iter()
-        .filter(|o| matches!(o.kind.as_str(), "Deployment" | "StatefulSet"))
-    {
+    for object in manifests.objects.iter().filter(|o| is_replicated(&o.kind)) {
         let spec = object.node.get("spec");
         let replicas_node = spec.and_then(|s| s.get("replicas"));
         let replicas = replicas_node.and_then(Node::as_i64).unwrap_or(1);

@@ -15,7 +15,12 @@ pub(super) fn resources_set(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
             ("limits", "memory"),
         ]
         .iter()
-        .filter(|(section, what)| resources.and_then(|r| r.at(&[section, what])).is_none())
+        // Kubernetes copies a limit into a missing request of the same resource, so a
+        // limit alone is a request too.
+        .filter(|(section, what)| {
+            let set = |s: &str| resources.and_then(|r| r.at(&[s, what])).is_some();
+            !(set(section) || (*section == "requests" && set("limits")))
+        })
         .map(|(section, what)| match (*section, *what) {
             ("requests", "cpu") => "requests.cpu",
             ("requests", _) => "requests.memory",

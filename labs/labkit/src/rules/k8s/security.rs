@@ -24,7 +24,13 @@ pub(super) fn run_as_non_root(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
             out.push(Finding::new(
                 file,
                 Some(line),
-                format!("{} may run as root: runAsNonRoot is not true", who(t, c)),
+                match security(t, c, "runAsUser").and_then(Node::as_i64) {
+                    Some(uid) if uid != 0 => format!(
+                        "{} runs as UID {uid} but does not set runAsNonRoot: true, so nothing stops a later change to UID 0 (the Pod Security \"restricted\" profile requires it)",
+                        who(t, c)
+                    ),
+                    _ => format!("{} may run as root: runAsNonRoot is not true", who(t, c)),
+                },
             ));
         }
         if let Some(user) = security(t, c, "runAsUser").filter(|u| u.as_i64() == Some(0)) {

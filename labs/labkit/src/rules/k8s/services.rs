@@ -28,7 +28,22 @@ pub(super) fn service_selects_pods(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
         let matched = templates.iter().any(|t| {
             t.owner.namespace == service.namespace && selector_matches(selector, &t.labels)
         });
-        if !matched {
+        let elsewhere = templates.iter().find(|t| {
+            t.owner.namespace != service.namespace && selector_matches(selector, &t.labels)
+        });
+        if !matched && let Some(t) = elsewhere {
+            findings.push(Finding::new(
+                &service.file,
+                Some(selector.line),
+                format!(
+                    "{} is in namespace `{}`, but the pods it selects ({}) are in namespace `{}`: a Service only reaches pods of its own namespace",
+                    service.display(),
+                    service.namespace,
+                    t.owner.display(),
+                    t.owner.namespace
+                ),
+            ));
+        } else if !matched {
             let wanted: Vec<String> = selector
                 .string_map()
                 .iter()

@@ -1,0 +1,147 @@
+//! Which rules of the trusted linters each labkit rule corresponds to, and where ours
+//! is deliberately stricter. RULES.md prints it under each rule; the agreement on the
+//! real-world corpus (`labs/formats/tests/corpus/`) is measured by
+//! `benches/peer_agreement.py` against hadolint and checkov.
+
+/// One rule's peers.
+pub struct Peers {
+    pub id: &'static str,
+    /// `hadolint DL3006/DL3007`, `checkov CKV_DOCKER_7`: the rules that judge the same thing.
+    pub peers: &'static str,
+    /// Where labkit fails a file the peers pass, and why; empty when they agree by design.
+    pub stricter: &'static str,
+}
+
+const TABLE: &[Peers] = &[
+    Peers {
+        id: "DF001",
+        peers: "hadolint DL3006/DL3007, checkov CKV_DOCKER_7",
+        stricter: "tags without a version number (`stable`, `bookworm`, `alpine`) move like `latest` and fail; \
+                   a tag with any version number (`12-slim`, `1.4`) is accepted, as the peers accept it",
+    },
+    Peers {
+        id: "DF002",
+        peers: "none (hadolint DL4006 only asks for pipefail)",
+        stricter: "the peers have no rule for running a download unverified",
+    },
+    Peers {
+        id: "DF003",
+        peers: "hadolint DL3020, checkov CKV_DOCKER_4",
+        stricter: "ADD of a local archive is accepted (the peers ask for COPY); a URL is refused unless --checksum=sha256: pins it, also when it comes from an ARG",
+    },
+    Peers {
+        id: "DF004",
+        peers: "checkov secrets (CKV_SECRET_*)",
+        stricter: "also variables named like credentials (`API_TOKEN=…`), and tokens written by RUN",
+    },
+    Peers {
+        id: "DF005",
+        peers: "hadolint DL3002, checkov CKV_DOCKER_3/CKV_DOCKER_8",
+        stricter: "no USER at all fails (hadolint passes it); a user created with UID 0 is root",
+    },
+    Peers {
+        id: "DF006",
+        peers: "hadolint DL3025",
+        stricter: "",
+    },
+    Peers {
+        id: "DF007",
+        peers: "none",
+        stricter: "the peers do not read .dockerignore",
+    },
+    Peers {
+        id: "DF008",
+        peers: "checkov CKV_DOCKER_2",
+        stricter: "a HEALTHCHECK that cannot fail (curl without -f, `|| true`) fails",
+    },
+    Peers {
+        id: "DF009",
+        peers: "hadolint DL3005 (retired upstream)",
+        stricter: "",
+    },
+    Peers {
+        id: "DF010",
+        peers: "hadolint DL3014/DL3015",
+        stricter: "",
+    },
+    Peers {
+        id: "DF011",
+        peers: "hadolint DL3009/DL3019/DL3042",
+        stricter: "",
+    },
+    Peers {
+        id: "DF012",
+        peers: "checkov CKV2_DOCKER_2/CKV2_DOCKER_3/CKV2_DOCKER_4/CKV2_DOCKER_7/CKV2_DOCKER_8/CKV2_DOCKER_10",
+        stricter: "",
+    },
+    Peers {
+        id: "DF013",
+        peers: "hadolint DL4003/DL4004",
+        stricter: "",
+    },
+    Peers {
+        id: "K8S001",
+        peers: "checkov CKV_K8S_14/CKV_K8S_43, kube-score container-image-tag",
+        stricter: "",
+    },
+    Peers {
+        id: "K8S002",
+        peers: "kube-score deployment-replicas (not installable here)",
+        stricter: "",
+    },
+    Peers {
+        id: "K8S003",
+        peers: "checkov CKV_K8S_9, kube-score container-probes",
+        stricter: "the probe must aim at a port the container declares",
+    },
+    Peers {
+        id: "K8S004",
+        peers: "checkov CKV_K8S_8, kube-score container-probes",
+        stricter: "the probe must aim at a port the container declares",
+    },
+    Peers {
+        id: "K8S005",
+        peers: "checkov CKV_K8S_10/CKV_K8S_11/CKV_K8S_12/CKV_K8S_13",
+        stricter: "no CPU limit is asked for (CKV_K8S_11 asks): CPU limits throttle without protecting anything",
+    },
+    Peers {
+        id: "K8S006",
+        peers: "checkov CKV_K8S_16/CKV_K8S_23/CKV_K8S_40, kube-score container-security-context-user-group-id",
+        stricter: "",
+    },
+    Peers {
+        id: "K8S007",
+        peers: "checkov CKV_K8S_22",
+        stricter: "",
+    },
+    Peers {
+        id: "K8S008",
+        peers: "none",
+        stricter: "the peers do not look at the rollout strategy",
+    },
+    Peers {
+        id: "K8S009",
+        peers: "kube-score deployment-has-poddisruptionbudget",
+        stricter: "a budget that blocks every drain fails",
+    },
+    Peers {
+        id: "K8S010",
+        peers: "kube-score service-targets-pod",
+        stricter: "",
+    },
+    Peers {
+        id: "K8S011",
+        peers: "kube-score service-targets-pod",
+        stricter: "",
+    },
+    Peers {
+        id: "K8S012",
+        peers: "none (the API server refuses it)",
+        stricter: "",
+    },
+];
+
+/// The peers of rule `id`, if it has an entry.
+pub fn of(id: &str) -> Option<&'static Peers> {
+    TABLE.iter().find(|p| p.id == id)
+}
