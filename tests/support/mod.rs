@@ -81,6 +81,7 @@ pub fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
 // ---- browser tests ----
 
 pub mod cdp;
+pub mod dist;
 pub mod static_server;
 
 /// Builds the book in `book_dir` with the real `devoops` binary into `<temp>/site`.
