@@ -341,56 +341,6 @@ fn the_kit_bin_folder_offers_the_demo_service() {
     }
 }
 
-/// A small book with one lab, its solution and fixtures, and made-up checker binaries.
-fn small_book() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("book");
-    write(
-        &root,
-        "book.toml",
-        "[book]\ntitle = \"Kit test\"\nsrc = \"content\"\n",
-    );
-    write(
-        &root,
-        "content/SUMMARY.md",
-        "# Summary\n\n- [Intro](intro.md)\n",
-    );
-    write(&root, "content/intro.md", "# Intro\n\nHello.\n");
-    write(
-        &root,
-        "labs/01-demo/lab.toml",
-        "id = \"01-demo\"\ntitle = \"Demo\"\ngoal = \"A start script.\"\nminutes = 5\nchapter = \"intro.md\"\n\n[[check]]\nrule = \"FILE001\"\nname = \"start.sh is there\"\n[check.params]\npath = \"start.sh\"\n",
-    );
-    write(
-        &root,
-        "labs/01-demo/README.md",
-        "# Lab 01: Demo\n\nFix it.\n",
-    );
-    write(
-        &root,
-        "labs/01-demo/scenario/start.sh",
-        "#!/bin/sh\necho broken\n",
-    );
-    write(&root, "labs/01-demo/scenario/notes.txt", "notes\n");
-    write(
-        &root,
-        "labs/01-demo/solution/start.sh",
-        "#!/bin/sh\necho the answer\n",
-    );
-    write(&root, "labs/01-demo/fixtures/case.toml", "x = 1\n");
-    use std::os::unix::fs::PermissionsExt;
-    let script = root.join("labs/01-demo/scenario/start.sh");
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let checkers = dir.path().join("checkers");
-    write(
-        &checkers,
-        &format!("{TRIPLE}/lab-01-check"),
-        "#!/bin/sh\necho checker\n",
-    );
-    std::fs::create_dir_all(checkers.join("aarch64-apple-darwin")).unwrap();
-    dir
-}
-
 fn kit_cmd(book: &Path, output: &Path) -> assert_cmd::Command {
     let mut cmd = devoops();
     cmd.arg("kit")
@@ -404,7 +354,7 @@ fn kit_cmd(book: &Path, output: &Path) -> assert_cmd::Command {
 
 #[test]
 fn the_same_book_gives_the_same_kit_byte_for_byte() {
-    let book = small_book();
+    let book = support::kit_book();
     let out = tempfile::tempdir().unwrap();
     let (first, second) = (out.path().join("a.zip"), out.path().join("b.zip"));
     let run = kit_cmd(book.path(), &first)
@@ -491,7 +441,7 @@ fn assert_nothing_left(dir: &Path) {
 
 #[test]
 fn bad_output_paths_are_clear_errors_and_leave_nothing_behind() {
-    let book = small_book();
+    let book = support::kit_book();
     let inside = book.path().join("book/kit.zip");
     let err = kit_cmd(book.path(), &inside)
         .assert()

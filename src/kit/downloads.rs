@@ -117,9 +117,10 @@ pub fn download_box(id: &str, downloads: &[Download], guide: bool) -> String {
     for d in downloads {
         let _ = writeln!(
             md,
-            "| [{}](../{}) | {} | {} | <code class=\"sha256\">{}</code> |",
-            d.file_name(),
+            // `download`: a browser saves the file instead of showing a script or binary.
+            "| <a href=\"../{}\" download>{}</a> | {} | {} | <code class=\"sha256\">{}</code> |",
             d.site_path,
+            d.file_name(),
             d.what,
             human_size(d.size),
             d.sha256
