@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use support::{devoops, write};
+use support::devoops;
 
 const TRIPLE: &str = "x86_64-unknown-linux-gnu";
 
