@@ -569,3 +569,32 @@ fn running_as_root() -> bool {
         .output()
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
 }
+
+#[test]
+fn a_site_built_without_checkers_builds_and_says_where_they_come_from() {
+    let book = support::kit_book();
+    let site = book.path().join("site");
+    let run = devoops()
+        .args(["build", "-d"])
+        .arg(&site)
+        .arg(book.path().join("book"))
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    assert!(
+        !stderr.contains("checker"),
+        "no checkers asked for, none missed: {stderr}"
+    );
+    let page = support::read(&site.join("labs/01-demo.html"));
+    assert!(page.contains("Get the lab"), "{page}");
+    assert!(page.contains("built without checker binaries"), "{page}");
+    assert!(page.contains("cargo dist-build"), "{page}");
+    assert!(!page.contains("downloads/checkers/"), "{page}");
+    let zip = std::fs::read(site.join("downloads/01-demo/01-demo.zip")).unwrap();
+    let shown: String =
+        sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&zip))
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+    assert!(page.contains(&shown), "the page shows the zip's SHA-256");
+}
