@@ -37,17 +37,12 @@ fn main() {
         .expect("cargo runs");
     assert!(status.success(), "cargo dist-build failed");
     let dist = target.join("x86_64-unknown-linux-gnu/dist");
-    let mut checkers: Vec<PathBuf> = std::fs::read_dir(&dist)
-        .expect("cargo dist-build wrote its folder")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("lab-") && n.ends_with("-check"))
-        })
+    let labs = devoops::book::labs::lab_dirs(&root.join("labs")).expect("read labs/");
+    let checkers: Vec<PathBuf> = labs
+        .iter()
+        .filter_map(|dir| dir.file_name()?.to_str())
+        .map(|id| dist.join(devoops::kit::checkers::checker_name(id)))
         .collect();
-    checkers.sort();
     println!(
         "checker size, x86_64-unknown-linux-gnu, profile dist (goal: {} each)",
         mb(GOAL)

@@ -439,66 +439,47 @@ fn assert_nothing_left(dir: &Path) {
     );
 }
 
+/// Runs `devoops kit` into `output` with `extra` arguments, expecting it to fail: its stderr.
+fn kit_error(book: &Path, output: &Path, extra: &[&str]) -> String {
+    let run = kit_cmd(book, output).args(extra).assert().failure();
+    String::from_utf8_lossy(&run.get_output().stderr).into_owned()
+}
+
 #[test]
 fn bad_output_paths_are_clear_errors_and_leave_nothing_behind() {
     let book = support::kit_book();
     let inside = book.path().join("book/kit.zip");
-    let err = kit_cmd(book.path(), &inside)
-        .assert()
-        .failure()
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8_lossy(&err);
+    let err = kit_error(book.path(), &inside, &[]);
     assert!(
         err.contains("inside the book") && err.contains("-o ../workshop-kit.zip"),
         "{err}"
     );
     assert!(!inside.exists());
 
-    let err = kit_cmd(book.path(), Path::new("/proc/kit.zip"))
-        .assert()
-        .failure()
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8_lossy(&err);
+    let err = kit_error(book.path(), Path::new("/proc/kit.zip"), &[]);
     assert!(
         err.contains("/proc") && err.contains("cannot write the kit here"),
         "{err}"
     );
 
     let out = tempfile::tempdir().unwrap();
-    let err = kit_cmd(book.path(), &out.path().join("missing/kit.zip"))
-        .assert()
-        .failure()
-        .get_output()
-        .stderr
-        .clone();
-    assert!(String::from_utf8_lossy(&err).contains("does not exist"));
+    let err = kit_error(book.path(), &out.path().join("missing/kit.zip"), &[]);
+    assert!(err.contains("does not exist"), "{err}");
 
-    let err = kit_cmd(book.path(), &out.path().join("kit.zip"))
-        .args(["--room", "ftp://x"])
-        .assert()
-        .failure()
-        .get_output()
-        .stderr
-        .clone();
-    assert!(String::from_utf8_lossy(&err).contains("not an http:// or https:// address"));
+    let err = kit_error(
+        book.path(),
+        &out.path().join("kit.zip"),
+        &["--room", "ftp://x"],
+    );
+    assert!(err.contains("not an http:// or https:// address"), "{err}");
 
-    // A scenario the kit cannot hold fails after the site is built: still no zip.
+    // A scenario the kit cannot hold is an error naming the file: still no zip.
     std::os::unix::fs::symlink(
         "/etc/passwd",
         book.path().join("book/labs/01-demo/scenario/link"),
     )
     .unwrap();
-    let err = kit_cmd(book.path(), &out.path().join("kit.zip"))
-        .assert()
-        .failure()
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8_lossy(&err);
+    let err = kit_error(book.path(), &out.path().join("kit.zip"), &[]);
     assert!(
         err.contains("scenario/link") && err.contains("not a regular file"),
         "{err}"
