@@ -339,6 +339,25 @@ fn the_kit_bin_folder_offers_the_demo_service() {
             "{program}: {text}"
         );
     }
+    // `--install-tools DIR` makes a `demo-service` command for the participant's own shell.
+    let tools = home.path().join("bin");
+    let out = participant(kit.path(), home.path(), "lab-01-check")
+        .arg("--install-tools")
+        .arg(&tools)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("export PATH="));
+    let out = Command::new(tools.join("demo-service"))
+        .arg("--help")
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("DATA_DIR"));
 }
 
 fn kit_cmd(book: &Path, output: &Path) -> assert_cmd::Command {
