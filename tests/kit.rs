@@ -4,6 +4,7 @@
 mod support;
 
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -127,7 +128,11 @@ fn a_participant_with_only_the_kit_fails_the_scenario_then_passes_with_the_solut
         .collect();
     assert_eq!(failed, expected_failures(&lab.join("lab.toml")));
 
-    // The repository's solution, copied in as a participant would write it.
+    // The repository's solution, copied in as a participant would write it (into a copy of
+    // the lab: other tests use the same unpacked kit).
+    let work = tempfile::tempdir().unwrap();
+    let scenario = work.path().join("labs/01-tarball/scenario");
+    support::copy_tree(&lab, &work.path().join("labs/01-tarball"));
     std::fs::remove_dir_all(&scenario).unwrap();
     std::fs::create_dir_all(&scenario).unwrap();
     support::copy_tree(&repo.join("labs/01-tarball/solution"), &scenario);
@@ -281,6 +286,8 @@ fn every_command_a_lab_page_names_works_with_only_the_kit() {
             .arg("-c")
             .arg(&t.line)
             .current_dir(&dir)
+            // A group of its own, so a timeout stops the command and not only the shell.
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -297,7 +304,10 @@ fn every_command_a_lab_page_names_works_with_only_the_kit() {
         }
         let timed_out = child.try_wait().unwrap().is_none();
         if timed_out {
-            child.kill().unwrap();
+            Command::new("/bin/kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .status()
+                .unwrap();
         }
         let output = child.wait_with_output().unwrap();
         let (out, err) = (
@@ -530,6 +540,8 @@ fn the_static_checker_runs_in_a_chroot_holding_only_itself_and_the_lab() {
             .arg("/lab-01-check")
             .args(args)
             .env_clear()
+            // Where Debian keeps chroot(8); inside, the checker needs no PATH at all.
+            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
             .output()
             .expect("chroot runs")
     };
