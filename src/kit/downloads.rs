@@ -214,7 +214,9 @@ mod tests {
         let downloads = lab_downloads(&lab(), "01-tarball", &Checkers::default()).unwrap();
         let md = download_box("01-tarball", &downloads, true);
         assert!(
-            md.contains("[01-tarball.zip](../downloads/01-tarball/01-tarball.zip)"),
+            md.contains(
+                "<a href=\"../downloads/01-tarball/01-tarball.zip\" download>01-tarball.zip</a>"
+            ),
             "{md}"
         );
         assert!(md.contains(&downloads[1].sha256));
