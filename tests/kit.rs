@@ -194,7 +194,6 @@ struct Told {
 /// (`devoops`) that a lab page (README, hints, download box) tells a participant to run.
 fn told_to_run() -> Vec<Told> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let book = devoops::book::Book::load(repo).unwrap();
     let is_command = |text: &str| {
         let first = text.split_whitespace().next().unwrap_or("");
         first == "demo-service"
@@ -202,19 +201,13 @@ fn told_to_run() -> Vec<Told> {
             || (first.starts_with("lab-") && first.ends_with("-check"))
     };
     let mut told = Vec::new();
-    for chapter in book
-        .chapters
-        .iter()
-        .filter(|c| c.source_path.starts_with("labs"))
-    {
-        let lab = chapter
-            .source_path
-            .file_stem()
-            .unwrap()
-            .to_string_lossy()
-            .to_string();
+    for dir in devoops::book::labs::lab_dirs(&repo.join("labs")).unwrap() {
+        // The page as the site shows it: README, hints, and the "Get the lab" box.
+        let page = labkit::page::lab_page(&dir).unwrap();
+        let lab = page.id.clone();
+        let markdown = page.markdown + &devoops::kit::downloads::download_box(&lab, &[], true);
         let mut in_sh = false;
-        for line in chapter.markdown.lines() {
+        for line in markdown.lines() {
             let trimmed = line.trim();
             if trimmed.starts_with("```") {
                 in_sh = !in_sh && trimmed == "```sh";
