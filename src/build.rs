@@ -44,11 +44,13 @@ fn check_destination(book: &Book, dest: &Path, configured: bool) -> Result<PathB
 }
 
 /// Choices beyond where to build.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     /// Fail (and keep the previous site) when a link or anchor leads nowhere; otherwise broken
     /// links are warnings.
     pub strict: bool,
+    /// The checkers the lab pages offer for download (default: `[devoops] checkers`).
+    pub checkers: Option<PathBuf>,
 }
 
 /// Builds the book in `root` into its destination, atomically, with `options`
@@ -65,7 +67,7 @@ pub fn build_with(
         timings.push((name, clock.elapsed()));
         clock = Instant::now();
     };
-    let book = Book::load(root)?;
+    let book = Book::load_with_checkers(root, options.checkers.as_deref())?;
     lap("load book");
     let dest = destination(&book, dest_override);
     let real_dest = check_destination(&book, &dest, dest_override.is_none())?;

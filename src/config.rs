@@ -131,6 +131,9 @@ pub struct DevoopsSection {
     pub labs: PathBuf,
     /// Headings at this level or above start a new slide.
     pub slide_heading_level: u8,
+    /// Folder of checker binaries for the lab pages' downloads, relative to the book root:
+    /// one subfolder per target triple (see `kit::checkers`). Unset: no checker downloads.
+    pub checkers: Option<PathBuf>,
 }
 
 impl Default for DevoopsSection {
@@ -138,6 +141,7 @@ impl Default for DevoopsSection {
         DevoopsSection {
             labs: PathBuf::from("labs"),
             slide_heading_level: 2,
+            checkers: None,
         }
     }
 }
@@ -165,7 +169,7 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "extra-watch-dirs",
         ],
     ),
-    ("devoops", &["labs", "slide-heading-level"]),
+    ("devoops", &["labs", "slide-heading-level", "checkers"]),
 ];
 
 const KNOWN_HTML_KEYS: &[&str] = &[

@@ -25,6 +25,7 @@ pub mod build;
 pub mod config;
 pub mod error;
 pub mod http_server;
+pub mod kit;
 pub mod links;
 pub mod page;
 pub mod render;

@@ -59,6 +59,26 @@ enum Command {
         /// Fail on broken links and anchors (the previous site stays in place).
         #[arg(long)]
         strict: bool,
+        /// Offer the checker binaries in DIR on the lab pages (one folder per target triple,
+        /// as `cargo dist-build` leaves them in target/).
+        #[arg(long, value_name = "DIR")]
+        checkers: Option<PathBuf>,
+    },
+    /// Pack the workshop kit: site, labs and checkers in one offline zip for participants.
+    Kit {
+        /// The book's folder (holding book.toml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The zip to write (outside the book).
+        #[arg(short, long, value_name = "FILE.zip")]
+        output: PathBuf,
+        /// The checker binaries, one folder per target triple (default: the book's target/,
+        /// where `cargo dist-build` puts them).
+        #[arg(long, value_name = "DIR")]
+        checkers: Option<PathBuf>,
+        /// The address of the instructor's `devoops room`, recorded in the kit.
+        #[arg(long, value_name = "URL")]
+        room: Option<String>,
     },
     /// Check every internal link and #anchor of the chapters, lab pages and SUMMARY.md;
     /// list external links without fetching them.
@@ -164,7 +184,28 @@ fn main() -> ExitCode {
             dir,
             dest_dir,
             strict,
-        } => run_build(&cli, &style, dir, dest_dir.as_deref(), *strict),
+            checkers,
+        } => {
+            let options = devoops::build::BuildOptions {
+                strict: *strict,
+                checkers: checkers.clone(),
+            };
+            run_build(&cli, &style, dir, dest_dir.as_deref(), options)
+        }
+        Command::Kit {
+            dir,
+            output,
+            checkers,
+            room,
+        } => {
+            let options = devoops::kit::KitOptions {
+                root: dir.clone(),
+                output: output.clone(),
+                checkers: checkers.clone(),
+                room: room.clone(),
+            };
+            run_kit(&cli, &style, &options)
+        }
         Command::CheckLinks { dir } => run_check_links(&cli, &style, dir),
         Command::Room { bind, port, data } => run_room(&style, *bind, *port, data),
         Command::Check(args) => return labkit::run_check(args.clone()),
@@ -235,27 +276,14 @@ fn run_build(
     style: &Style,
     dir: &std::path::Path,
     dest: Option<&std::path::Path>,
-    strict: bool,
+    options: devoops::build::BuildOptions,
 ) -> Result<(), Error> {
     let started = std::time::Instant::now();
-    let bar = (!cli.quiet && std::io::stdout().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} pages")
-                .expect("static progress template"),
-        );
-        bar
-    });
-    let progress = |done: usize, total: usize| {
-        if let Some(bar) = &bar {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        }
-    };
-    let options = devoops::build::BuildOptions { strict };
+    let bar = progress_bar(cli, "pages");
+    let progress = advance(&bar);
     devoops::site::interrupt::stop_builds_on_signal()?;
     let report = devoops::build::build_with(dir, dest, &progress, options)?;
-    if let Some(bar) = bar {
+    if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     if !cli.quiet {
@@ -309,6 +337,53 @@ fn run_room(
     loop {
         std::thread::park();
     }
+}
+
+/// A progress bar on a terminal (unless `--quiet`), counting `unit`.
+fn progress_bar(cli: &Cli, unit: &str) -> Option<indicatif::ProgressBar> {
+    (!cli.quiet && std::io::stdout().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(&format!("{{bar:30}} {{pos}}/{{len}} {unit}"))
+                .expect("static progress template"),
+        );
+        bar
+    })
+}
+
+/// The progress callback the library calls with (done, total).
+fn advance(bar: &Option<indicatif::ProgressBar>) -> impl Fn(usize, usize) + Sync + '_ {
+    move |done, total| {
+        if let Some(bar) = bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    }
+}
+
+fn run_kit(cli: &Cli, style: &Style, options: &devoops::kit::KitOptions) -> Result<(), Error> {
+    let bar = progress_bar(cli, "files");
+    let progress = advance(&bar);
+    devoops::site::interrupt::stop_builds_on_signal()?;
+    let report = devoops::kit::build_kit(options, &progress)?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    if !cli.quiet {
+        for warning in &report.warnings {
+            style.warning(warning);
+        }
+        let platforms: Vec<&str> = report.platforms.iter().map(|p| p.triple).collect();
+        println!(
+            "Wrote {} ({} files, {:.1} MiB) with checkers for {}\nSHA-256 {}",
+            report.output.display(),
+            report.files,
+            report.bytes as f64 / (1024.0 * 1024.0),
+            platforms.join(", "),
+            report.sha256
+        );
+    }
+    Ok(())
 }
 
 fn run_check_links(cli: &Cli, style: &Style, dir: &std::path::Path) -> Result<(), Error> {

@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use super::{Book, Chapter, FrontMatter, NavEntry, Parsed};
 use crate::error::{Error, Result};
+use crate::kit;
+use crate::kit::checkers::Checkers;
+use crate::kit::downloads::Download;
 
 /// Lab folders under `labs_dir` (those holding a `lab.toml`), in name order.
 pub fn lab_dirs(labs_dir: &Path) -> Result<Vec<PathBuf>> {
@@ -22,15 +25,24 @@ pub fn lab_dirs(labs_dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(dirs)
 }
 
-fn lab_chapter(dir: &Path, slide_heading_level: u8) -> Result<Chapter> {
-    let page = labkit::page::lab_page(dir).map_err(|e| {
+/// A lab's page, ending with its "Get the lab" box, and the files that box offers.
+fn lab_chapter(
+    dir: &Path,
+    slide_heading_level: u8,
+    checkers: &Checkers,
+    guide: bool,
+) -> Result<(Chapter, Vec<Download>)> {
+    let mut page = labkit::page::lab_page(dir).map_err(|e| {
         Error::new(e.message.clone())
             .at(&e.file, e.line, None)
             .help("fix the lab's lab.toml or README.md (see labs/README.md for the format)")
     })?;
+    let downloads = kit::downloads::lab_downloads(dir, &page.id, checkers)?;
+    page.markdown
+        .push_str(&kit::downloads::download_box(&page.id, &downloads, guide));
     let origin = dir.join("README.md");
     let parsed = Parsed::parse(&page.markdown, &origin, 1, slide_heading_level)?;
-    Ok(Chapter {
+    let chapter = Chapter {
         title: lab_title(&page.id, &page.title),
         number: None,
         depth: 0,
@@ -43,7 +55,8 @@ fn lab_chapter(dir: &Path, slide_heading_level: u8) -> Result<Chapter> {
         dependencies: vec![dir.join("lab.toml")],
         index: 0,
         parsed,
-    })
+    };
+    Ok((chapter, downloads))
 }
 
 /// "Lab 1: Here's a tarball" from id `01-tarball`: the number people say in the room.
@@ -55,16 +68,33 @@ fn lab_title(id: &str, title: &str) -> String {
 }
 
 impl Book {
-    /// Adds the lab pages, if the book has a labs folder.
-    pub(super) fn add_labs(&mut self) -> Result<()> {
+    /// Adds the lab pages, if the book has a labs folder. Each ends with its "Get the lab"
+    /// box, offering the checkers found in `checkers` (a folder per platform; see
+    /// `kit::checkers`).
+    pub(super) fn add_labs(&mut self, checkers: Option<&Path>) -> Result<()> {
         let dirs = lab_dirs(&self.root.join(&self.config.devoops.labs))?;
         if dirs.is_empty() {
             return Ok(());
         }
-        let labs: Vec<Chapter> = dirs
+        let ids: Vec<String> = dirs
             .iter()
-            .map(|d| lab_chapter(d, self.config.devoops.slide_heading_level))
-            .collect::<Result<_>>()?;
+            .filter_map(|d| Some(d.file_name()?.to_string_lossy().into_owned()))
+            .collect();
+        let found = checkers
+            .map(|dir| Checkers::find(dir, &ids))
+            .unwrap_or_default();
+        self.warnings.extend(found.warnings.iter().cloned());
+        let guide = self
+            .src_dir
+            .join(kit::downloads::BEFORE_THE_WORKSHOP)
+            .is_file();
+        let mut labs = Vec::with_capacity(dirs.len());
+        for dir in &dirs {
+            let level = self.config.devoops.slide_heading_level;
+            let (chapter, downloads) = lab_chapter(dir, level, &found, guide)?;
+            self.downloads.extend(downloads);
+            labs.push(chapter);
+        }
         // After the last numbered chapter (before suffix chapters such as "About"), or at the end.
         let nav_pos = self
             .nav

@@ -34,6 +34,8 @@ pub struct Book {
     pub nav: Vec<NavEntry>,
     /// Problems worth telling the author that do not stop the build.
     pub warnings: Vec<String>,
+    /// Files the lab pages offer for download (scenario archives, checkers).
+    pub downloads: Vec<crate::kit::downloads::Download>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,6 +178,12 @@ pub fn page_path(source: &Path) -> String {
 impl Book {
     /// Loads the book whose `book.toml` lives in `root`.
     pub fn load(root: &Path) -> Result<Book> {
+        Book::load_with_checkers(root, None)
+    }
+
+    /// [`Book::load`], with the lab pages offering the checkers found in `checkers` (instead
+    /// of `[devoops] checkers` from book.toml).
+    pub fn load_with_checkers(root: &Path, checkers: Option<&Path>) -> Result<Book> {
         let root = root.to_path_buf();
         if !root.is_dir() {
             return Err(Error::in_file(&root, "not a directory")
@@ -199,9 +207,17 @@ impl Book {
             chapters: Vec::new(),
             nav: Vec::new(),
             warnings,
+            downloads: Vec::new(),
         };
         book.add_summary_items(&summary, &summary_path)?;
-        book.add_labs()?;
+        let checkers = checkers.map(Path::to_path_buf).or_else(|| {
+            book.config
+                .devoops
+                .checkers
+                .as_ref()
+                .map(|d| book.root.join(d))
+        });
+        book.add_labs(checkers.as_deref())?;
         for (index, chapter) in book.chapters.iter_mut().enumerate() {
             chapter.index = index;
         }

@@ -94,6 +94,7 @@ impl<'a> Assembly<'a> {
         files.extend(["404.html".to_string(), "sitemap.xml".to_string()]);
         files.extend(assets.iter().map(|(path, _)| path.clone()));
         files.extend(copied.iter().map(|(path, _)| path.clone()));
+        files.extend(book.downloads.iter().map(|d| d.site_path.clone()));
         Ok(Assembly {
             book,
             frame,
@@ -257,6 +258,7 @@ impl<'a> Assembly<'a> {
             })?;
             out.write(path, &bytes)?;
         }
+        crate::kit::downloads::write(&self.book.downloads, out)?;
         Ok((site, alongside_result))
     }
 

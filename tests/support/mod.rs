@@ -81,6 +81,7 @@ pub fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
 // ---- browser tests ----
 
 pub mod cdp;
+pub mod dist;
 pub mod static_server;
 
 /// Builds the book in `book_dir` with the real `devoops` binary into `<temp>/site`.
@@ -107,4 +108,58 @@ pub fn screenshot_path(name: &str) -> PathBuf {
 /// A `file://` URL for a path.
 pub fn file_url(path: &Path) -> String {
     format!("file://{}", path.display())
+}
+
+/// A small book with one lab, its solution and fixtures, in `<temp>/book`, and made-up
+/// checker binaries in `<temp>/checkers` (Linux x86_64, and an empty folder for macOS).
+pub fn kit_book() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("book");
+    write(
+        &root,
+        "book.toml",
+        "[book]\ntitle = \"Kit test\"\nsrc = \"content\"\n",
+    );
+    write(
+        &root,
+        "content/SUMMARY.md",
+        "# Summary\n\n- [Intro](intro.md)\n",
+    );
+    write(&root, "content/intro.md", "# Intro\n\nHello.\n");
+    write(
+        &root,
+        "labs/01-demo/lab.toml",
+        "id = \"01-demo\"\ntitle = \"Demo\"\ngoal = \"A start script.\"\nminutes = 5\nchapter = \"intro.md\"\n\n[[check]]\nrule = \"FILE001\"\nname = \"start.sh is there\"\n[check.params]\npath = \"start.sh\"\n",
+    );
+    write(
+        &root,
+        "labs/01-demo/README.md",
+        "# Lab 01: Demo\n\nFix it.\n",
+    );
+    write(
+        &root,
+        "labs/01-demo/scenario/start.sh",
+        "#!/bin/sh\necho broken\n",
+    );
+    write(&root, "labs/01-demo/scenario/notes.txt", "notes\n");
+    write(
+        &root,
+        "labs/01-demo/solution/start.sh",
+        "#!/bin/sh\necho the answer\n",
+    );
+    write(&root, "labs/01-demo/fixtures/case.toml", "x = 1\n");
+    use std::os::unix::fs::PermissionsExt;
+    let script = root.join("labs/01-demo/scenario/start.sh");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let checkers = dir.path().join("checkers");
+    // Bytes that look like a program (an ELF header), as a browser sees a real checker.
+    let binary = checkers.join("x86_64-unknown-linux-gnu/lab-01-check");
+    std::fs::create_dir_all(binary.parent().unwrap()).unwrap();
+    std::fs::write(
+        &binary,
+        b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+    )
+    .unwrap();
+    std::fs::create_dir_all(checkers.join("aarch64-apple-darwin")).unwrap();
+    dir
 }

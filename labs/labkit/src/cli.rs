@@ -53,11 +53,17 @@ pub struct CheckArgs {
 #[derive(clap::Parser, Debug, Clone)]
 #[command(
     version,
-    about = "Checks your work on a devoops lab. Run it inside the lab's scenario directory."
+    about = "Checks your work on a devoops lab. Run it inside the lab's scenario directory.",
+    after_help = "The checker carries the labs' demo service: `lab-NN-check demo-service --help` \
+                  runs it (or make a `demo-service` command with --install-tools DIR)."
 )]
 pub struct CheckerCli {
     #[command(flatten)]
     pub run: RunOptions,
+    /// Put a `demo-service` command into DIR (it runs the service this checker carries, as
+    /// `lab-NN-check demo-service` does), so your own shell can run your start script.
+    #[arg(long, value_name = "DIR")]
+    pub install_tools: Option<PathBuf>,
 }
 
 /// A failure to start a run, with what to do about it.
@@ -141,6 +147,9 @@ pub fn checker_main(lab_id: &str) -> ExitCode {
     };
     if cli.run.list_rules {
         return list_rules();
+    }
+    if let Some(dir) = &cli.install_tools {
+        return crate::multicall::install_tools(dir);
     }
     let lab = match lab {
         Some(Ok(lab)) => lab,

@@ -213,7 +213,7 @@ fn hints(checks: &[Check]) -> String {
 
 fn run_section(lab: &Lab) -> String {
     format!(
-        "\n## Check your work\n\n```sh\ncd labs/{id}/scenario\n{bin}            # or: devoops check {id}\n{bin} --hints    # more help per failed check\n{bin} --watch    # re-run on every save\n```\n",
+        "\n## Check your work\n\n```sh\ncd labs/{id}/scenario\n{bin}            # check by check: what is still broken\n{bin} --hints    # more help per failed check\n{bin} --watch    # re-run on every save\n```\n",
         id = lab.id,
         bin = lab.checker_name()
     )

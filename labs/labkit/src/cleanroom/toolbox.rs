@@ -1,9 +1,11 @@
 //! Finding the programs clean rooms offer. The demo service is looked up, in order:
 //! 1. `DEVOOPS_DEMO_SERVICE` (a path to the binary);
-//! 2. a `demo-service` next to the running program, or one level up (cargo puts test
+//! 2. the running program itself, when it carries the service (see [`crate::multicall`]):
+//!    a `demo-service` beside it may be the kit's script, which finds its checker only
+//!    from its own folder, not from a clean room's;
+//! 3. a `demo-service` next to the running program, or one level up (cargo puts test
 //!    binaries in `target/<profile>/deps/`);
-//! 3. `demo-service` on `PATH`;
-//! 4. the running program itself, when it carries the service (see [`crate::multicall`]);
+//! 4. `demo-service` on `PATH`;
 //! 5. a sibling checker (`lab-NN-check`), which carries it too.
 
 use std::path::{Path, PathBuf};
@@ -41,11 +43,14 @@ pub fn find_demo_service() -> Option<PathBuf> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| dir.clone());
-    [dir.join("demo-service"), up.join("demo-service")]
-        .into_iter()
-        .find(|candidate| is_executable(candidate))
+    multicall::self_serves()
+        .then(|| exe.clone())
+        .or_else(|| {
+            [dir.join("demo-service"), up.join("demo-service")]
+                .into_iter()
+                .find(|candidate| is_executable(candidate))
+        })
         .or_else(|| which("demo-service"))
-        .or_else(|| multicall::self_serves().then(|| exe.clone()))
         .or_else(|| sibling_checker(&dir))
         .or_else(|| sibling_checker(&up))
         .and_then(|p| p.canonicalize().ok())
