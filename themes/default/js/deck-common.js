@@ -119,7 +119,27 @@
     }
   }
 
+  /**
+   * Calls `turn(+1)` for a mostly horizontal swipe of 50px or more to the left on `element`,
+   * `turn(-1)` for one to the right: a phone in the hand turns the slides.
+   */
+  function onSwipe(element, turn) {
+    var start = null;
+    element.addEventListener("touchstart", function (event) {
+      start = event.touches.length === 1 ? { x: event.touches[0].clientX, y: event.touches[0].clientY } : null;
+    }, { passive: true });
+    element.addEventListener("touchend", function (event) {
+      if (!start) return;
+      var touch = event.changedTouches[0];
+      var dx = touch.clientX - start.x;
+      var dy = touch.clientY - start.y;
+      start = null;
+      if (Math.abs(dx) > 50 && Math.abs(dx) > Math.abs(dy)) turn(dx < 0 ? 1 : -1);
+    });
+  }
+
   window.DevoopsDeck = {
+    onSwipe: onSwipe,
     fitStage: fitStage,
     fitSlide: fitSlide,
     bindThemeToggle: bindThemeToggle,

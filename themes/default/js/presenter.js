@@ -13,6 +13,7 @@
   var notes = document.getElementById("pv-notes");
   var counter = document.getElementById("pv-counter");
   var elapsedLabel = document.getElementById("pv-elapsed");
+  var wallClock = document.getElementById("pv-wallclock");
   var pauseButton = document.getElementById("pv-pause");
   var totalMinutes = parseInt(body.getAttribute("data-total-minutes"), 10) || 0;
   var rows = Array.prototype.slice.call(document.querySelectorAll("#pv-budget tbody tr"));
@@ -77,6 +78,8 @@
   }
 
   function drawClock() {
+    var now = new Date();
+    wallClock.textContent = (now.getHours() < 10 ? "0" : "") + now.getHours() + ":" + (now.getMinutes() < 10 ? "0" : "") + now.getMinutes();
     elapsedLabel.textContent = clock(timer.elapsed);
     elapsedLabel.className = "pv-elapsed " + budgetClass(timer.elapsed, totalMinutes);
     pauseButton.textContent = timer.running ? "Pause" : "Resume";
@@ -206,6 +209,9 @@
     if (action === "audience") openAudience();
     if (action === "print") window.print();
   });
+
+  // A phone as the remote: a sideways swipe anywhere turns the slide (notes still scroll).
+  D.onSwipe(body, move);
 
   window.addEventListener("resize", layout);
   window.addEventListener("hashchange", function () {

@@ -166,18 +166,8 @@
     }
   });
 
-  // Touch: a mostly horizontal swipe of 50px or more turns the page.
-  var touchStart = null;
-  viewport.addEventListener("touchstart", function (event) {
-    if (event.touches.length === 1) touchStart = { x: event.touches[0].clientX, y: event.touches[0].clientY };
-  }, { passive: true });
-  viewport.addEventListener("touchend", function (event) {
-    if (!touchStart || body.classList.contains("overview")) return;
-    var touch = event.changedTouches[0];
-    var dx = touch.clientX - touchStart.x;
-    var dy = touch.clientY - touchStart.y;
-    touchStart = null;
-    if (Math.abs(dx) > 50 && Math.abs(dx) > Math.abs(dy)) move(dx < 0 ? 1 : -1);
+  D.onSwipe(viewport, function (step) {
+    if (!body.classList.contains("overview")) move(step);
   });
 
   // The controls show while the mouse moves, and stay out of the audience's way otherwise.
