@@ -3,6 +3,7 @@
 // tablet widths, print colours in the dark theme, and a screenshot of each page type.
 //
 //   node audit.mjs <base-url> <screenshot-dir>
+//   AUDIT_ONLY=layout,print node audit.mjs …    (run only some sections: axe, layout, print, features)
 //
 // Prints one line per check and exits non-zero when any check fails. tests/browser_audit.rs
 // builds the site, serves it on 127.0.0.1 and runs this script.
@@ -47,6 +48,9 @@ async function openSearch(page) {
   await page.keyboard.type("container");
   await page.waitForFunction(() => document.querySelectorAll("#search-results .search-result").length > 0, null, { timeout: STEP_TIMEOUT_MS });
 }
+
+const only = process.env.AUDIT_ONLY ? process.env.AUDIT_ONLY.split(",") : null;
+const section = (name) => !only || only.includes(name);
 
 let failures = 0;
 let passes = 0;
@@ -100,7 +104,7 @@ async function axe(page) {
 }
 
 // ---- axe-core on every page type, both themes, desktop and phone; screenshots ----
-for (const theme of THEMES) {
+for (const theme of section("axe") ? THEMES : []) {
   for (const size of [DESKTOP, PHONE]) {
     const context = await newContext(theme, size);
     for (const spec of PAGES) {
@@ -128,7 +132,7 @@ const MUST_FIT = {
   deck: ["#deck-controls [data-action=prev]", "#deck-controls [data-action=next]"],
   "lab-deck": ["#deck-controls [data-action=prev]", "#deck-controls [data-action=next]"],
 };
-for (const width of LAYOUT_WIDTHS) {
+for (const width of section("layout") ? LAYOUT_WIDTHS : []) {
   const size = { name: `${width}px`, width, height: 800 };
   const context = await newContext("light", size);
   for (const spec of PAGES) {
@@ -189,7 +193,7 @@ async function checkSwipe(page, spec, label) {
 }
 
 // ---- print: the dark theme prints dark text on light paper ----
-for (const spec of PAGES.filter((p) => ["chapter", "print", "lab"].includes(p.name))) {
+for (const spec of PAGES.filter((p) => section("print") && ["chapter", "print", "lab"].includes(p.name))) {
   const label = `print ${spec.name} in the dark theme`;
   const context = await newContext("dark", DESKTOP);
   try {
@@ -231,6 +235,63 @@ for (const spec of PAGES.filter((p) => ["chapter", "print", "lab"].includes(p.na
     if (spec.name === "chapter") await page.screenshot({ path: join(shots, "chapter-print-dark.png") });
   } catch (e) {
     report(false, label, String(e).split("\n")[0]);
+  }
+  await context.close();
+}
+
+// ---- what readers and presenters use: copy buttons, search words on arrival, the clocks ----
+if (section("features")) {
+  const context = await newContext("light", DESKTOP);
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(base).origin });
+  try {
+    const { page } = await open(context, PAGES[1], DESKTOP);
+    const counts = await page.evaluate(() => [document.querySelectorAll(".content pre").length, document.querySelectorAll(".content pre > .copy-button").length]);
+    report(counts[0] > 0 && counts[0] === counts[1], "every code block has a copy button", `${counts[1]} buttons on ${counts[0]} blocks`);
+    const pre = page.locator(".content pre").first();
+    await pre.hover();
+    await pre.locator(".copy-button").click();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const shown = await page.evaluate(() => document.querySelector(".content pre code").innerText.replace(/\n$/, ""));
+    report(copied === shown && copied.length > 0, "the copy button copies the block's code", copied === shown ? "" : `copied ${JSON.stringify(copied.slice(0, 60))}, block ${JSON.stringify(shown.slice(0, 60))}`);
+    report(await pre.locator(".copy-button").textContent() === "Copied", "the copy button says it copied");
+    await page.close();
+  } catch (e) {
+    report(false, "copy button", String(e).split("\n")[0]);
+  }
+  try {
+    const { page } = await open(context, PAGES[0], DESKTOP);
+    await page.focus("#search-input");
+    await page.keyboard.type("corosync");
+    await page.waitForFunction(() => document.querySelectorAll("#search-results .search-result").length > 0);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+    const marks = await page.evaluate(() => [].map.call(document.querySelectorAll(".content mark.search-hit"), (m) => m.textContent));
+    report(marks.length > 0 && marks.every((m) => /^corosync/i.test(m)), "the search words are marked on the page a result opens", JSON.stringify(marks.slice(0, 5)));
+    await page.reload();
+    const again = await page.evaluate(() => document.querySelectorAll("mark.search-hit").length);
+    report(again === 0, "the marks are gone when the page is opened again", `${again} marks`);
+    await page.close();
+  } catch (e) {
+    report(false, "search words marked on arrival", String(e).split("\n")[0]);
+  }
+  try {
+    const { page } = await open(context, { path: "slides/index.presenter.html#1", ready: "document.body.classList.contains('ready')" }, { width: 1280, height: 720 });
+    const clock = await page.evaluate(() => {
+      // The clock may have been drawn in the minute before this one.
+      const hhmm = (d) => String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
+      const now = Date.now();
+      return [document.getElementById("pv-wallclock").textContent, hhmm(new Date(now)), hhmm(new Date(now - 2000))];
+    });
+    report(clock[0] === clock[1] || clock[0] === clock[2], "the presenter view shows the time of day", `${clock[0]} at ${clock[1]}`);
+    const sticky = await page.evaluate(() => {
+      const box = document.querySelector(".pv-budget");
+      box.scrollTop = box.scrollHeight;
+      const header = box.querySelector("thead th").getBoundingClientRect();
+      return { scrolled: box.scrollTop, headerTop: Math.round(header.top), boxTop: Math.round(box.getBoundingClientRect().top) };
+    });
+    report(sticky.scrolled > 0 && sticky.headerTop >= sticky.boxTop && sticky.headerTop <= sticky.boxTop + 2, "the time table keeps its header in sight when it scrolls", JSON.stringify(sticky));
+    await page.close();
+  } catch (e) {
+    report(false, "presenter clocks", String(e).split("\n")[0]);
   }
   await context.close();
 }
