@@ -293,6 +293,38 @@ if (section("features")) {
   } catch (e) {
     report(false, "presenter clocks", String(e).split("\n")[0]);
   }
+  // `::: fragments`: next reveals the items one by one, then turns; the presenter drives it.
+  try {
+    const deck = (await open(context, { path: "slides/hard-truths.html#2", ready: "document.body.classList.contains('ready')" }, { width: 1280, height: 720 })).page;
+    const shown = () => deck.evaluate(() => [location.hash, [].filter.call(document.querySelectorAll(".frame.current .fragments li"), (li) => getComputedStyle(li).visibility === "visible").length, document.querySelectorAll(".frame.current .fragments li").length]);
+    const steps = [await shown()];
+    for (let i = 0; i < 6; i++) {
+      await deck.keyboard.press("ArrowRight");
+      steps.push(await shown());
+    }
+    const total = steps[0][2];
+    const expected = [];
+    for (let i = 0; i <= total; i++) expected.push(["#2", i, total]);
+    expected.push(["#3", 0, 0]);
+    report(total > 1 && JSON.stringify(steps.slice(0, total + 2)) === JSON.stringify(expected), "next reveals a slide's fragments one by one, then turns the slide", JSON.stringify(steps));
+    await deck.keyboard.press("ArrowLeft");
+    const back = await shown();
+    report(back[0] === "#2" && back[1] === total, "going back shows the previous slide with every fragment", JSON.stringify(back));
+    for (let i = 0; i < total; i++) await deck.keyboard.press("ArrowLeft");
+    const presenter = (await open(context, { path: "slides/hard-truths.presenter.html#2", ready: "document.body.classList.contains('ready')" }, { width: 1280, height: 720 })).page;
+    await presenter.waitForFunction((t) => document.getElementById("pv-counter").textContent.includes("0/" + t + " shown"), total, { timeout: 5000 });
+    await presenter.keyboard.press("ArrowRight");
+    await presenter.keyboard.press("ArrowRight");
+    const followed = await deck.waitForFunction(() => [].filter.call(document.querySelectorAll(".frame.current .fragments li"), (li) => getComputedStyle(li).visibility === "visible").length === 2, null, { timeout: 5000 }).then(() => true, () => false);
+    const pending = await presenter.evaluate(() => document.querySelectorAll("#pv-current .fragment-pending").length);
+    report(followed && pending === total - 2, "the presenter view steps the audience's fragments and dims the ones to come", `deck followed: ${followed}, dimmed in presenter: ${pending}`);
+    const handbook = (await open(context, { path: "hard-truths.html" }, DESKTOP)).page;
+    const leaked = await handbook.evaluate(() => document.querySelectorAll(".fragments").length + (document.body.innerText.includes("Choosing tools for your CV") ? 1 : 0));
+    report(leaked === 0, "fragments stay out of the handbook", `${leaked}`);
+    await Promise.all([deck.close(), presenter.close(), handbook.close()]);
+  } catch (e) {
+    report(false, "fragments", String(e).split("\n")[0]);
+  }
   await context.close();
 }
 

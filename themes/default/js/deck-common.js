@@ -138,7 +138,34 @@
     });
   }
 
+  /**
+   * The steps of a slide's `::: fragments` blocks, in order: each item of a list, or each
+   * other block, directly inside a `.fragments` div.
+   */
+  function fragmentSteps(slide) {
+    var steps = [];
+    Array.prototype.forEach.call(slide.querySelectorAll(".fragments"), function (box) {
+      Array.prototype.forEach.call(box.children, function (child) {
+        if (/^(UL|OL)$/.test(child.tagName)) {
+          Array.prototype.forEach.call(child.children, function (item) { steps.push(item); });
+        } else {
+          steps.push(child);
+        }
+      });
+    });
+    return steps;
+  }
+
+  /** Shows the first `shown` steps of `slide` and hides the rest (`pendingClass` on them). */
+  function showFragments(slide, shown, pendingClass) {
+    fragmentSteps(slide).forEach(function (step, i) {
+      step.classList.toggle(pendingClass || "fragment-hidden", i >= shown);
+    });
+  }
+
   window.DevoopsDeck = {
+    fragmentSteps: fragmentSteps,
+    showFragments: showFragments,
     onSwipe: onSwipe,
     fitStage: fitStage,
     fitSlide: fitSlide,
