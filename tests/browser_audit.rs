@@ -24,7 +24,9 @@ const AUDIT_DEADLINE: Duration = Duration::from_secs(8 * 60);
 /// the same before the tests start).
 fn e2e_dir() -> std::path::PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e");
-    if !dir.join("node_modules/playwright-core").is_dir() || !dir.join("node_modules/axe-core").is_dir() {
+    if !dir.join("node_modules/playwright-core").is_dir()
+        || !dir.join("node_modules/axe-core").is_dir()
+    {
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&dir)
@@ -75,7 +77,10 @@ fn every_page_type_is_accessible_fits_a_phone_and_prints_light() {
         failed.join("\n")
     );
     // The audit really ran: one line per check, and the screenshots are there.
-    assert!(stdout.lines().filter(|l| l.starts_with("ok")).count() > 60, "{stdout}");
+    assert!(
+        stdout.lines().filter(|l| l.starts_with("ok")).count() > 60,
+        "{stdout}"
+    );
     assert!(shots.join("search-phone-dark.png").is_file());
     assert!(shots.join("presenter-phone-light.png").is_file());
 }

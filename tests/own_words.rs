@@ -79,7 +79,11 @@ fn content_retells_the_talk_in_its_own_words() {
     for (path, text) in workshop_text(root) {
         for run in runs(&text).intersection(&talk) {
             if seen.insert(run.clone()) {
-                let rel = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
                 shared.push((rel, run.join(" ")));
             }
         }

@@ -283,7 +283,14 @@ mod tests {
         assert_eq!(err.location.unwrap().line, Some(3));
         assert!(err.help.unwrap().contains("close the block"));
         // `#hashtag` and code are not headings.
-        assert!(scan("::: fragments\n#devoops\n```\n# x\n```\n:::\n", Path::new("ch.md"), 1).is_ok());
+        assert!(
+            scan(
+                "::: fragments\n#devoops\n```\n# x\n```\n:::\n",
+                Path::new("ch.md"),
+                1
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -537,7 +537,10 @@ mod tests {
                 .filter_map(|i| i.style.foreground)
                 .map(|c| contrast_ratio(c, background))
                 .fold(f64::MAX, f64::min);
-            assert!(before < 4.5, "{name}: the stock theme needed no fix ({before:.2})");
+            assert!(
+                before < 4.5,
+                "{name}: the stock theme needed no fix ({before:.2})"
+            );
             raise_contrast(&mut theme);
             for item in &theme.scopes {
                 if let Some(fg) = item.style.foreground {
@@ -547,7 +550,12 @@ mod tests {
             }
         }
         // A colour that already reads well is left as it is.
-        let ok = Color { r: 0x18, g: 0x36, b: 0x91, a: 0xff };
+        let ok = Color {
+            r: 0x18,
+            g: 0x36,
+            b: 0x91,
+            a: 0xff,
+        };
         assert_eq!(readable_on(ok, Color::WHITE), ok);
     }
 
