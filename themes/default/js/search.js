@@ -260,6 +260,9 @@
       parts.forEach(function (p) { fragment.appendChild(p); });
       node.parentNode.replaceChild(fragment, node);
     });
+    // A result for a whole page has no anchor: bring the first hit into view instead.
+    var first = article.querySelector("mark.search-hit");
+    if (first && !location.hash && first.scrollIntoView) first.scrollIntoView({ block: "center" });
   }
   markArrival();
 
