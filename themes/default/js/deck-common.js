@@ -163,7 +163,32 @@
     });
   }
 
+  /**
+   * Where a move lands: `{ index, shown }` for +1, -1, "first" or "last" from slide `index`
+   * with `shown` fragments out. Next and previous reveal or hide fragments before they turn
+   * the slide; `shown` is left undefined for a plain turn (see `shownOnArrival`).
+   * `count(i)` is slide i's number of fragments, `slides` the number of slides.
+   */
+  function moveTarget(direction, index, shown, slides, count) {
+    if (direction === "first") return { index: 0, shown: 0 };
+    if (direction === "last") return { index: slides - 1, shown: count(slides - 1) };
+    if (direction > 0 && shown < count(index)) return { index: index, shown: shown + 1 };
+    if (direction < 0 && shown > 0) return { index: index, shown: shown - 1 };
+    return { index: index + direction, shown: undefined };
+  }
+
+  /**
+   * How many of `total` fragments show on arriving at slide `index` from slide `from` with
+   * `step` out: as asked, else none going forward, all going back, unchanged when staying.
+   */
+  function shownOnArrival(asked, index, from, step, total) {
+    var shown = typeof asked === "number" ? asked : index < from ? total : index === from ? step : 0;
+    return Math.max(0, Math.min(total, shown));
+  }
+
   window.DevoopsDeck = {
+    moveTarget: moveTarget,
+    shownOnArrival: shownOnArrival,
     fragmentSteps: fragmentSteps,
     showFragments: showFragments,
     onSwipe: onSwipe,

@@ -138,8 +138,7 @@
     if (!handouts.length) return;
     index = Math.max(0, Math.min(handouts.length - 1, index));
     var total = fragmentCount(index);
-    if (typeof shown !== "number") shown = index < current ? total : index === current ? step : 0;
-    shown = Math.max(0, Math.min(total, shown));
+    shown = D.shownOnArrival(shown, index, current, step, total);
     var changed = index !== current || shown !== step;
     current = index;
     step = shown;
@@ -163,11 +162,8 @@
 
   /** Next and previous reveal the current slide's fragments one by one before turning. */
   function move(direction) {
-    if (direction === "first") show(0, false, 0);
-    else if (direction === "last") show(handouts.length - 1, false, fragmentCount(handouts.length - 1));
-    else if (direction > 0 && step < fragmentCount(current)) show(current, false, step + 1);
-    else if (direction < 0 && step > 0) show(current, false, step - 1);
-    else show(current + direction);
+    var target = D.moveTarget(direction, current, step, handouts.length, fragmentCount);
+    show(target.index, false, target.shown);
   }
 
   function openAudience() {

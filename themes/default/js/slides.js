@@ -43,9 +43,7 @@
   function go(index, quiet, shown) {
     if (!frames.length) return;
     index = Math.max(0, Math.min(frames.length - 1, index));
-    var total = fragmentCount(index);
-    if (typeof shown !== "number") shown = index < current ? total : index === current ? step : 0;
-    shown = Math.max(0, Math.min(total, shown));
+    shown = D.shownOnArrival(shown, index, current, step, fragmentCount(index));
     var changed = index !== current || shown !== step || !frames[index].classList.contains("current");
     step = shown;
     D.showFragments(frames[index].querySelector(".slide"), step);
@@ -67,11 +65,8 @@
 
   /** Next and previous reveal the current slide's fragments one by one before turning. */
   function move(direction) {
-    if (direction === "first") go(0, false, 0);
-    else if (direction === "last") go(frames.length - 1, false, fragmentCount(frames.length - 1));
-    else if (direction > 0 && step < fragmentCount(current)) go(current, false, step + 1);
-    else if (direction < 0 && step > 0) go(current, false, step - 1);
-    else go(current + direction);
+    var target = D.moveTarget(direction, current, step, frames.length, fragmentCount);
+    go(target.index, false, target.shown);
   }
 
   function setBlank(on, quiet) {
