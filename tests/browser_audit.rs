@@ -3,7 +3,8 @@
 //! with code and a diagram, lab page, open search, 404, print, a deck, the presenter view) in
 //! both themes at desktop and phone widths; page width, search results and presenter controls
 //! at 360, 390 and 768 px; swiping the deck and the presenter view; print colours in the dark
-//! theme; copy buttons, search words marked on arrival, the presenter's clocks.
+//! theme; every theme text colour against every theme background (WCAG AA); copy buttons,
+//! search words marked on arrival, the presenter's clocks, fragments.
 //!
 //! Leaves `target/screenshots/<page>-<desktop|phone>-<light|dark>.png` for people to look at.
 

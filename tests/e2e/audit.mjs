@@ -3,7 +3,7 @@
 // tablet widths, print colours in the dark theme, and a screenshot of each page type.
 //
 //   node audit.mjs <base-url> <screenshot-dir>
-//   AUDIT_ONLY=layout,print node audit.mjs …    (run only some sections: axe, layout, print, features)
+//   AUDIT_ONLY=layout,print node audit.mjs …    (run only some sections: axe, layout, print, colours, features)
 //
 // Prints one line per check and exits non-zero when any check fails. tests/browser_audit.rs
 // builds the site, serves it on 127.0.0.1 and runs this script.
@@ -237,6 +237,41 @@ for (const spec of PAGES.filter((p) => section("print") && ["chapter", "print", 
     report(false, label, String(e).split("\n")[0]);
   }
   await context.close();
+}
+
+// ---- every text colour of the theme against every background it is used on, both themes ----
+if (section("colours")) {
+  for (const theme of THEMES) {
+    const context = await newContext(theme, DESKTOP);
+    try {
+      const { page } = await open(context, PAGES[0], DESKTOP);
+      const low = await page.evaluate(() => {
+        const probe = document.createElement("span");
+        document.body.appendChild(probe);
+        const css = (value) => { probe.style.color = value; const m = getComputedStyle(probe).color.match(/[\d.]+/g).map(Number); return { r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1 }; };
+        const v = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+        const over = (top, under) => ({ r: top.r * top.a + under.r * (1 - top.a), g: top.g * top.a + under.g * (1 - top.a), b: top.b * top.a + under.b * (1 - top.a), a: 1 });
+        const lum = (c) => { const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+        const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+        const bg = css(v("--bg"));
+        const backgrounds = { bg: bg, sidebar: css(v("--sidebar-bg")), code: css(v("--code-bg")), "accent-soft": over(css(v("--accent-soft")), bg) };
+        const found = [];
+        for (const text of ["--fg", "--muted", "--accent", "--note", "--tip", "--important", "--warning", "--caution"]) {
+          for (const [name, under] of Object.entries(backgrounds)) {
+            const r = ratio(css(v(text)), under);
+            if (r < 4.5) found.push(`${text} on ${name}: ${r.toFixed(2)}:1`);
+          }
+        }
+        probe.remove();
+        return found;
+      });
+      report(low.length === 0, `every theme text colour reaches 4.5:1 on every theme background (${theme})`, low.join("; "));
+      await page.close();
+    } catch (e) {
+      report(false, `theme colours ${theme}`, String(e).split("\n")[0]);
+    }
+    await context.close();
+  }
 }
 
 // ---- what readers and presenters use: copy buttons, search words on arrival, the clocks ----
