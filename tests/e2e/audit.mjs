@@ -50,7 +50,13 @@ async function openSearch(page) {
 }
 
 const only = process.env.AUDIT_ONLY ? process.env.AUDIT_ONLY.split(",") : null;
-const section = (name) => !only || only.includes(name);
+/** True when section `name` should run; prints when it starts, to see where the time goes. */
+const section = (name) => {
+  const now = Date.now();
+  console.log(`# ${name}: starts ${((now - started) / 1000).toFixed(1)} s in`);
+  return !only || only.includes(name);
+};
+const started = Date.now();
 
 let failures = 0;
 let passes = 0;
@@ -193,7 +199,8 @@ async function checkSwipe(page, spec, label) {
 }
 
 // ---- print: the dark theme prints dark text on light paper ----
-for (const spec of PAGES.filter((p) => section("print") && ["chapter", "print", "lab"].includes(p.name))) {
+const printing = section("print");
+for (const spec of PAGES.filter((p) => printing && ["chapter", "print", "lab"].includes(p.name))) {
   const label = `print ${spec.name} in the dark theme`;
   const context = await newContext("dark", DESKTOP);
   try {
@@ -364,5 +371,6 @@ if (section("features")) {
 }
 
 await browser.close();
+console.log(`# done after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`${passes} passed, ${failures} failed`);
 process.exit(failures ? 1 : 0);
