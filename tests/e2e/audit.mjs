@@ -4,6 +4,7 @@
 //
 //   node audit.mjs <base-url> <screenshot-dir>
 //   AUDIT_ONLY=layout,print node audit.mjs …    (run only some sections: axe, layout, print, colours, features)
+//   AUDIT_TIMES=1 node audit.mjs …              (show how long each axe audit took)
 //
 // Prints one line per check and exits non-zero when any check fails. tests/browser_audit.rs
 // builds the site, serves it on 127.0.0.1 and runs this script.
@@ -117,8 +118,9 @@ for (const theme of section("axe") ? THEMES : []) {
       const label = `axe ${spec.name} ${theme} ${size.name}`;
       try {
         const { page, errors } = await open(context, spec, size);
+        const t0 = Date.now();
         const violations = await axe(page);
-        report(violations.length === 0, label, violations.join(" | "));
+        report(violations.length === 0, label, violations.join(" | ") + (process.env.AUDIT_TIMES ? ` (${Date.now() - t0} ms)` : ""));
         report(errors.length === 0, `no script errors ${spec.name} ${theme} ${size.name}`, errors.join(" | "));
         await page.screenshot({ path: join(shots, `${spec.name}-${size.name}-${theme}.png`) });
         await page.close();
