@@ -202,7 +202,7 @@ async function checkSwipe(page, spec, label) {
 
 // ---- print: the dark theme prints dark text on light paper ----
 const printing = section("print");
-for (const spec of PAGES.filter((p) => printing && ["chapter", "print", "lab"].includes(p.name))) {
+for (const spec of PAGES.filter((p) => printing && ["chapter", "print", "lab", "deck"].includes(p.name))) {
   const label = `print ${spec.name} in the dark theme`;
   const context = await newContext("dark", DESKTOP);
   try {
@@ -227,7 +227,8 @@ for (const spec of PAGES.filter((p) => printing && ["chapter", "print", "lab"].i
       }
       const problems = [];
       const seen = new Set();
-      for (const el of document.querySelectorAll(".content p, .content li, .content td, .content pre, .content pre span, .content h1, .content h2, .content a, .content code")) {
+      const texts = ["p", "li", "td", "pre", "pre span", "h1", "h2", "a", "code"];
+      for (const el of document.querySelectorAll(texts.map((t) => `.content ${t}, .slide ${t}`).join(", "))) {
         if (!el.textContent.trim() || el.getClientRects().length === 0) continue;
         const fg = luminance(rgb(getComputedStyle(el).color));
         const bg = luminance(background(el));
