@@ -65,8 +65,9 @@ pub struct OutputSection {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, rename_all = "kebab-case")]
 pub struct HtmlConfig {
-    /// Where the site is published, e.g. `/workshop/`. Pages use relative links everywhere, so
-    /// this only matters for the 404 page and `sitemap.xml`, which are served from any path.
+    /// Where the site is published, e.g. `/workshop/` or `https://example.org/workshop/`. Pages
+    /// use relative links everywhere, so this only matters for the 404 page (served from any
+    /// path) and `sitemap.xml` (written only when this is an absolute URL).
     pub site_url: Option<String>,
     /// `light`, `dark` or (anything else) follow the reader's system preference.
     pub default_theme: Option<String>,
@@ -217,6 +218,40 @@ impl Config {
     }
 }
 
+impl HtmlConfig {
+    /// `site-url` when it is an absolute `http(s)://host/…` URL, ending in `/`: the sitemap
+    /// format allows only absolute `<loc>` values.
+    pub fn absolute_site_url(&self) -> Option<String> {
+        let url = self.site_url.as_deref()?.trim();
+        let host = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))?;
+        if host.is_empty() || host.starts_with('/') || url.contains(char::is_whitespace) {
+            return None;
+        }
+        Some(if url.ends_with('/') {
+            url.to_string()
+        } else {
+            format!("{url}/")
+        })
+    }
+
+    /// Why no `sitemap.xml` is written, when none is: `book_toml` names the file to fix.
+    pub fn sitemap_warning(&self, book_toml: &Path) -> Option<String> {
+        if self.absolute_site_url().is_some() {
+            return None;
+        }
+        let why = match &self.site_url {
+            None => "`[output.html] site-url` is not set".to_string(),
+            Some(url) => format!("`[output.html] site-url` ({url:?}) is not an absolute URL"),
+        };
+        Some(format!(
+            "{}: no sitemap.xml, because {why} and a sitemap lists absolute URLs; set it to where the site is published, e.g. site-url = \"https://example.org/workshop/\"",
+            book_toml.display()
+        ))
+    }
+}
+
 /// A TOML error as `book.toml:LINE:COL: message` with a hint.
 pub fn toml_error(text: &str, path: &Path, err: &toml::de::Error) -> Error {
     let (line, col) = err.span().map(|s| line_col(text, s.start)).unzip();
@@ -294,6 +329,46 @@ site-url = "/workshop/"
         assert_eq!(c.build.build_dir, PathBuf::from("out"));
         assert_eq!(c.output.html.site_url.as_deref(), Some("/workshop/"));
         assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn only_an_absolute_site_url_gives_a_sitemap() {
+        let html = |url: Option<&str>| HtmlConfig {
+            site_url: url.map(str::to_string),
+            ..HtmlConfig::default()
+        };
+        assert_eq!(
+            html(Some("https://example.org/ws"))
+                .absolute_site_url()
+                .as_deref(),
+            Some("https://example.org/ws/")
+        );
+        assert_eq!(
+            html(Some("http://localhost:3000/"))
+                .absolute_site_url()
+                .as_deref(),
+            Some("http://localhost:3000/")
+        );
+        for relative in [
+            None,
+            Some("/"),
+            Some("/workshop/"),
+            Some("example.org/"),
+            Some("https:///x"),
+        ] {
+            let config = html(relative);
+            assert_eq!(config.absolute_site_url(), None, "{relative:?}");
+            let warning = config.sitemap_warning(Path::new("book.toml")).unwrap();
+            assert!(
+                warning.starts_with("book.toml: no sitemap.xml"),
+                "{warning}"
+            );
+            assert!(warning.contains("site-url = \"https://"), "{warning}");
+        }
+        assert_eq!(
+            html(Some("https://example.org/")).sitemap_warning(Path::new("book.toml")),
+            None
+        );
     }
 
     #[test]

@@ -29,6 +29,9 @@ fn builds_an_mdbook_book_with_every_summary_construct() {
         .stdout(predicate::str::contains("Built 6 pages"))
         .stderr(predicate::str::contains(
             "preprocessor `mermaid` is not run",
+        ))
+        .stderr(predicate::str::contains(
+            "no sitemap.xml, because `[output.html] site-url` is not set",
         ));
     let out = book.path().join("book");
     let files = list_files(&out);
@@ -41,7 +44,6 @@ fn builds_an_mdbook_book_with_every_summary_construct() {
         "credits.html",
         "print.html",
         "404.html",
-        "sitemap.xml",
         "css/main.css",
         "css/highlight.css",
         "js/book.js",
@@ -113,8 +115,50 @@ fn builds_an_mdbook_book_with_every_summary_construct() {
         "nested chapters' links are rebased on the print page"
     );
 
-    let sitemap = read(&out.join("sitemap.xml"));
-    assert!(sitemap.contains("<loc>/guide/linux.html</loc>"));
+    // No site-url: no sitemap (its <loc>s must be absolute), and the warning says so.
+    assert!(!out.join("sitemap.xml").exists());
+}
+
+#[test]
+fn a_sitemap_needs_an_absolute_site_url() {
+    let book = copy_fixture("mdbook-basic");
+    let toml = read(&book.path().join("book.toml"));
+    let with_url = |url: &str| {
+        toml.replace(
+            "[output.html]",
+            &format!("[output.html]\nsite-url = \"{url}\""),
+        )
+    };
+    std::fs::write(
+        book.path().join("book.toml"),
+        with_url("https://example.org/workshop"),
+    )
+    .unwrap();
+    devoops()
+        .arg("build")
+        .arg(book.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("sitemap").not());
+    let sitemap = read(&book.path().join("book/sitemap.xml"));
+    assert!(sitemap.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
+    assert!(
+        sitemap.contains("<loc>https://example.org/workshop/guide/linux.html</loc>"),
+        "{sitemap}"
+    );
+    assert!(!sitemap.contains("<loc>/"), "{sitemap}");
+
+    // A path alone is not enough: no sitemap, a warning naming book.toml and the fix, and
+    // the sitemap of the earlier build is gone with the rest of that build.
+    std::fs::write(book.path().join("book.toml"), with_url("/workshop/")).unwrap();
+    devoops()
+        .arg("build")
+        .arg(book.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("book.toml: no sitemap.xml, because `[output.html] site-url` (\"/workshop/\") is not an absolute URL"))
+        .stderr(predicate::str::contains("site-url = \"https://example.org/workshop/\""));
+    assert!(!book.path().join("book/sitemap.xml").exists());
 }
 
 #[test]
@@ -157,7 +201,10 @@ fn works_under_a_sub_path_and_from_disk() {
             }
         }
     }
-    assert!(read(&out.join("sitemap.xml")).contains("<loc>/workshop/guide/linux.html</loc>"));
+    assert!(
+        !out.join("sitemap.xml").exists(),
+        "a path is no sitemap base"
+    );
 }
 
 #[test]

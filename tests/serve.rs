@@ -38,7 +38,6 @@ fn serves_pages_assets_and_errors_from_memory() {
         ("/js/book.js", "text/javascript; charset=utf-8"),
         ("/images/favicon.svg", "image/svg+xml"),
         ("/images/flow.svg", "image/svg+xml"),
-        ("/sitemap.xml", "application/xml"),
         ("/labs/01-tarball.html", "text/html; charset=utf-8"),
     ] {
         let f = get(&agent, &server.url(path));

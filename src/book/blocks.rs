@@ -1,6 +1,7 @@
 //! The slide markup inside a chapter's Markdown, read line by line before Markdown parsing:
-//! `::: notes`, `::: handbook`, `::: slides` fenced divs (closed by `:::`), and `---` slide
-//! breaks. Code fences are tracked so a `---` or `:::` inside a code sample is just code.
+//! `::: notes`, `::: handbook`, `::: slides` and `::: fragments` (slide-only, revealed item by
+//! item) fenced divs, each closed by `:::`, and `---` slide breaks. Code fences are tracked so
+//! a `---` or `:::` inside a code sample is just code.
 //!
 //! From one scan come both views of a chapter: the handbook (notes and slide-only blocks gone,
 //! breaks gone) and the deck (handbook-only blocks gone; notes kept apart, per slide).
@@ -38,6 +39,8 @@ pub enum DivKind {
     Notes,
     Handbook,
     Slides,
+    /// Like `Slides`, and on the slide its items appear one at a time.
+    Fragments,
 }
 
 /// One piece of a chapter's Markdown, in source order.
@@ -99,6 +102,18 @@ fn div_opener(line: &str) -> Option<&str> {
     (!name.is_empty()).then_some(name)
 }
 
+/// `# Title` … `###### Title` (at most three spaces of indent), as CommonMark reads them.
+fn is_atx_heading(line: &str) -> bool {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let hashes = line.trim_start().chars().take_while(|&c| c == '#').count();
+    indent < 4
+        && (1..=6).contains(&hashes)
+        && line.trim_start()[hashes..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace)
+}
+
 fn is_div_closer(line: &str) -> bool {
     let t = line.trim();
     t.len() >= 3 && t.chars().all(|c| c == ':')
@@ -145,10 +160,11 @@ pub fn scan(markdown: &str, path: &Path, first_line: usize) -> Result<Vec<Piece>
                 "notes" => DivKind::Notes,
                 "handbook" => DivKind::Handbook,
                 "slides" => DivKind::Slides,
+                "fragments" => DivKind::Fragments,
                 other => {
                     return Err(Error::new(format!("unknown block `::: {other}`"))
                         .at(path, Some(line_no), None)
-                        .help("use `::: notes`, `::: handbook` or `::: slides`, closed by a line `:::`"));
+                        .help("use `::: notes`, `::: handbook`, `::: slides` or `::: fragments`, closed by a line `:::`"));
                 }
             };
             if let Some((_, opened)) = open_div {
@@ -163,6 +179,14 @@ pub fn scan(markdown: &str, path: &Path, first_line: usize) -> Result<Vec<Piece>
             current_line = line_no + 1;
             previous_blank = true;
             continue;
+        }
+        // A heading would start a new slide in the middle of the reveal.
+        if matches!(open_div, Some((DivKind::Fragments, _))) && is_atx_heading(line) {
+            return Err(
+                Error::new("a heading inside `::: fragments`".to_string())
+                    .at(path, Some(line_no), None)
+                    .help("close the block with `:::` before the heading; the items of one `::: fragments` block stay on one slide"),
+            );
         }
         if is_div_closer(line) && open_div.is_some() {
             flush(&mut pieces, &mut current, current_line, open_div);
@@ -235,6 +259,38 @@ mod tests {
         assert!(!hb.contains("Say hello"));
         assert!(!hb.contains("terse"));
         assert!(!hb.contains(":::"));
+    }
+
+    #[test]
+    fn fragments_are_for_the_slides_only() {
+        let md = "## Steps\n\n::: fragments\n- one\n- two\n:::\n";
+        let p = pieces(md);
+        assert!(matches!(
+            p[1],
+            Piece::Div {
+                kind: DivKind::Fragments,
+                line: 4,
+                ..
+            }
+        ));
+        let hb = handbook_markdown(&p);
+        assert!(!hb.contains("one") && !hb.contains(":::"), "{hb}");
+    }
+
+    #[test]
+    fn a_heading_inside_fragments_is_an_error_with_its_line() {
+        let err = scan("::: fragments\n- a\n## Next\n:::\n", Path::new("ch.md"), 1).unwrap_err();
+        assert_eq!(err.location.unwrap().line, Some(3));
+        assert!(err.help.unwrap().contains("close the block"));
+        // `#hashtag` and code are not headings.
+        assert!(
+            scan(
+                "::: fragments\n#devoops\n```\n# x\n```\n:::\n",
+                Path::new("ch.md"),
+                1
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -190,7 +190,8 @@ impl Book {
                 .help("pass the folder that holds book.toml")
                 .usage());
         }
-        let (config, warnings) = Config::load(&root.join("book.toml")).map_err(Error::usage)?;
+        let (config, mut warnings) = Config::load(&root.join("book.toml")).map_err(Error::usage)?;
+        warnings.extend(config.output.html.sitemap_warning(&root.join("book.toml")));
         let src_dir = root.join(&config.book.src);
         let summary_path = src_dir.join("SUMMARY.md");
         if !summary_path.is_file() {

@@ -159,6 +159,19 @@ pub fn split(pieces: &[Piece], heading_level: u8) -> Vec<Slide> {
                 splitter.current.markdown.push('\n');
             }
             Piece::Div {
+                kind: DivKind::Fragments,
+                text,
+                line,
+            } => {
+                // slides.js reveals the children of this div (a list's items) one by one.
+                splitter
+                    .current
+                    .markdown
+                    .push_str("\n<div class=\"fragments\">\n\n");
+                splitter.add_visible(text, *line, false);
+                splitter.current.markdown.push_str("\n</div>\n\n");
+            }
+            Piece::Div {
                 kind: DivKind::Handbook,
                 text,
                 ..
@@ -274,6 +287,21 @@ mod tests {
         assert!(!s[1].markdown.contains("Say"));
         let handbook = handbook_markdown(&scan(md, Path::new("ch.md"), 1).unwrap());
         assert!(!handbook.contains("Say"));
+    }
+
+    #[test]
+    fn fragments_are_wrapped_for_the_deck_and_stay_on_their_slide() {
+        let md = "## Steps\n\n::: fragments\n- one\n- two\n:::\n\n## After\n";
+        let s = slides(md, 2);
+        assert_eq!(s.len(), 2);
+        assert!(
+            s[0].markdown
+                .contains("<div class=\"fragments\">\n\n- one\n- two\n\n</div>"),
+            "{:?}",
+            s[0].markdown
+        );
+        // Slide-only, like `::: slides`: the next heading is the handbook's second.
+        assert_eq!(s[1].handbook_heading, Some(1));
     }
 
     #[test]

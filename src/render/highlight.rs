@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-use syntect::highlighting::ThemeSet;
+use syntect::highlighting::{Color, Theme, ThemeSet};
 
 use rustc_hash::FxHashMap as FastMap;
 use syntect::html::{ClassStyle, css_for_theme_with_class_style};
@@ -296,20 +296,89 @@ fn escape_into(out: &mut String, text: &str) {
 
 /// The stylesheet for highlighted code: the light scheme by default, the dark one under
 /// `[data-theme=dark]` (set on `<html>` by the theme toggle).
+///
+/// The dark rules apply on screens only, so a page printed from the dark theme comes out in
+/// the light colours on white paper.
 pub fn stylesheet() -> String {
-    let themes = ThemeSet::load_defaults();
-    let css = |name: &str| {
+    let mut themes = ThemeSet::load_defaults();
+    let mut css = |name: &str| {
         themes
             .themes
-            .get(name)
-            .and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok())
+            .get_mut(name)
+            .and_then(|t| {
+                raise_contrast(t);
+                css_for_theme_with_class_style(t, CLASS_STYLE).ok()
+            })
             .unwrap_or_default()
     };
-    format!(
-        "{}\n{}",
-        css(LIGHT_THEME),
-        scope_css(&css(DARK_THEME), "[data-theme=dark]")
-    )
+    let light = css(LIGHT_THEME);
+    let dark = scope_css(&css(DARK_THEME), "[data-theme=dark]");
+    format!("{light}\n@media screen {{\n{dark}}}\n")
+}
+
+/// WCAG AA for normal-size text. A little above 4.5, so rounding in a browser's own
+/// computation never drops a colour under the line.
+const MIN_CONTRAST: f64 = 4.6;
+
+/// Darkens (on a light background) or lightens (on a dark one) every token colour of `theme`
+/// that reads below [`MIN_CONTRAST`] against the code background, keeping its hue: the stock
+/// syntect themes have comments at 2.7–2.9:1. Colour maths is a few lines, so it lives here
+/// rather than in a colour crate.
+fn raise_contrast(theme: &mut Theme) {
+    let background = theme.settings.background.unwrap_or(Color::WHITE);
+    if let Some(fg) = theme.settings.foreground.as_mut() {
+        *fg = readable_on(*fg, background);
+    }
+    for item in &mut theme.scopes {
+        let behind = item.style.background.unwrap_or(background);
+        if let Some(fg) = item.style.foreground.as_mut() {
+            *fg = readable_on(*fg, behind);
+        }
+    }
+}
+
+/// `color`, mixed step by step towards black or white until it reaches [`MIN_CONTRAST`]
+/// against `background` (at most 20 steps: black or white always gets there).
+fn readable_on(color: Color, background: Color) -> Color {
+    let toward = if relative_luminance(background) > 0.18 {
+        Color::BLACK
+    } else {
+        Color::WHITE
+    };
+    let mut out = color;
+    for step in 1..=20 {
+        if contrast_ratio(out, background) >= MIN_CONTRAST {
+            break;
+        }
+        let t = f64::from(step) / 20.0;
+        let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
+        out = Color {
+            r: mix(color.r, toward.r),
+            g: mix(color.g, toward.g),
+            b: mix(color.b, toward.b),
+            a: color.a,
+        };
+    }
+    out
+}
+
+/// WCAG 2 relative luminance of an sRGB colour.
+fn relative_luminance(c: Color) -> f64 {
+    let channel = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.03928 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b)
+}
+
+/// WCAG 2 contrast ratio, from 1 (same colour) to 21 (black on white).
+fn contrast_ratio(a: Color, b: Color) -> f64 {
+    let (la, lb) = (relative_luminance(a), relative_luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }
 
 /// Prefixes every selector of a flat stylesheet (no @-rules) with `scope`.
@@ -457,10 +526,46 @@ mod tests {
     }
 
     #[test]
+    fn every_token_colour_reaches_wcag_aa_on_the_code_background() {
+        let themes = ThemeSet::load_defaults();
+        for name in [LIGHT_THEME, DARK_THEME] {
+            let mut theme = themes.themes[name].clone();
+            let background = theme.settings.background.unwrap();
+            let before = theme
+                .scopes
+                .iter()
+                .filter_map(|i| i.style.foreground)
+                .map(|c| contrast_ratio(c, background))
+                .fold(f64::MAX, f64::min);
+            assert!(
+                before < 4.5,
+                "{name}: the stock theme needed no fix ({before:.2})"
+            );
+            raise_contrast(&mut theme);
+            for item in &theme.scopes {
+                if let Some(fg) = item.style.foreground {
+                    let ratio = contrast_ratio(fg, item.style.background.unwrap_or(background));
+                    assert!(ratio >= 4.5, "{name}: {:?} at {ratio:.2}:1", item.scope);
+                }
+            }
+        }
+        // A colour that already reads well is left as it is.
+        let ok = Color {
+            r: 0x18,
+            g: 0x36,
+            b: 0x91,
+            a: 0xff,
+        };
+        assert_eq!(readable_on(ok, Color::WHITE), ok);
+    }
+
+    #[test]
     fn stylesheet_has_light_and_scoped_dark_rules() {
         let css = stylesheet();
         assert!(css.contains(".hl-code {"));
         assert!(css.contains("[data-theme=dark] .hl-code {"));
+        // The dark rules are for screens only: print stays light.
+        assert!(css.find("@media screen {").unwrap() < css.find("[data-theme=dark]").unwrap());
         // Every dark rule is scoped: no dark selector leaks out unprefixed.
         let dark = &css[css.find("[data-theme=dark]").unwrap()..];
         for rule in dark.split('}').filter(|r| r.contains('{')) {

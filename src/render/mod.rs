@@ -406,8 +406,10 @@ impl Frame {
         self.theme.render("404.html", &ctx)
     }
 
-    pub fn sitemap(&self) -> String {
-        let base = self.site_url();
+    /// Only with an absolute `site-url`: the sitemap format allows no other `<loc>` (the
+    /// book's warnings say why there is none otherwise).
+    pub fn sitemap(&self) -> Option<String> {
+        let base = self.config.output.html.absolute_site_url()?;
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );
@@ -418,7 +420,7 @@ impl Frame {
             ));
         }
         xml.push_str("</urlset>\n");
-        xml
+        Some(xml)
     }
 
     /// The theme's assets and the highlighting stylesheet, by site path.

@@ -91,7 +91,10 @@ impl<'a> Assembly<'a> {
         for (path, _) in frame.shared_sidebar().into_iter().flatten() {
             files.insert(path.into());
         }
-        files.extend(["404.html".to_string(), "sitemap.xml".to_string()]);
+        files.insert("404.html".into());
+        if html.absolute_site_url().is_some() {
+            files.insert("sitemap.xml".into());
+        }
         files.extend(assets.iter().map(|(path, _)| path.clone()));
         files.extend(copied.iter().map(|(path, _)| path.clone()));
         files.extend(book.downloads.iter().map(|d| d.site_path.clone()));
@@ -243,7 +246,9 @@ impl<'a> Assembly<'a> {
             out.write(path, text.as_bytes())?;
         }
         out.write("404.html", self.frame.not_found_page()?.as_bytes())?;
-        out.write("sitemap.xml", self.frame.sitemap().as_bytes())?;
+        if let Some(sitemap) = self.frame.sitemap() {
+            out.write("sitemap.xml", sitemap.as_bytes())?;
+        }
         for (path, bytes) in &self.assets {
             out.write(path, bytes)?;
         }

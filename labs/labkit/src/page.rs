@@ -39,7 +39,9 @@ pub fn lab_page(lab_dir: &Path) -> Result<LabPage, LabError> {
         lab.chapter
     );
     md.push_str(&site_readme(&readme));
-    md.push_str("\n\n## What you get\n\n```text\nscenario/\n");
+    // The reference part stays out of the lab's slides: a README's own `::: slides` blocks
+    // say what a room needs to see (the gap, the task, the command, what passing means).
+    md.push_str("\n\n::: handbook\n\n## What you get\n\n```text\nscenario/\n");
     md.push_str(&file_tree(&lab_dir.join("scenario")));
     md.push_str("```\n\n## What the checker looks at\n\n");
     md.push_str(CHECKER_NOTE);
@@ -49,6 +51,7 @@ pub fn lab_page(lab_dir: &Path) -> Result<LabPage, LabError> {
     if !readme.contains(&lab.checker_name()) {
         md.push_str(&run_section(&lab));
     }
+    md.push_str("\n:::\n");
     Ok(LabPage {
         id: lab.id,
         title: lab.title,
@@ -250,6 +253,9 @@ mod tests {
         assert!(md.contains("| 7 | Starts in a clean room and answers /healthz | runs `./start.sh` in a clean room, `.env.example` |"));
         let details = md.find("<details>\n<summary>Hints per check").unwrap();
         assert!(md[details..].contains("**start.sh can be executed**: Tarballs"));
+        // The reference sections are for the handbook only, closed before the page ends.
+        let reference = md.find("::: handbook\n\n## What you get").unwrap();
+        assert!(md[reference..].trim_end().ends_with("\n:::"), "{md}");
     }
 
     #[test]

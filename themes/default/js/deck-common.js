@@ -119,7 +119,79 @@
     }
   }
 
+  /**
+   * Calls `turn(+1)` for a mostly horizontal swipe of 50px or more to the left on `element`,
+   * `turn(-1)` for one to the right: a phone in the hand turns the slides.
+   */
+  function onSwipe(element, turn) {
+    var start = null;
+    element.addEventListener("touchstart", function (event) {
+      start = event.touches.length === 1 ? { x: event.touches[0].clientX, y: event.touches[0].clientY } : null;
+    }, { passive: true });
+    element.addEventListener("touchend", function (event) {
+      if (!start) return;
+      var touch = event.changedTouches[0];
+      var dx = touch.clientX - start.x;
+      var dy = touch.clientY - start.y;
+      start = null;
+      if (Math.abs(dx) > 50 && Math.abs(dx) > Math.abs(dy)) turn(dx < 0 ? 1 : -1);
+    });
+  }
+
+  /**
+   * The steps of a slide's `::: fragments` blocks, in order: each item of a list, or each
+   * other block, directly inside a `.fragments` div.
+   */
+  function fragmentSteps(slide) {
+    var steps = [];
+    Array.prototype.forEach.call(slide.querySelectorAll(".fragments"), function (box) {
+      Array.prototype.forEach.call(box.children, function (child) {
+        if (/^(UL|OL)$/.test(child.tagName)) {
+          Array.prototype.forEach.call(child.children, function (item) { steps.push(item); });
+        } else {
+          steps.push(child);
+        }
+      });
+    });
+    return steps;
+  }
+
+  /** Shows the first `shown` steps of `slide` and hides the rest (`pendingClass` on them). */
+  function showFragments(slide, shown, pendingClass) {
+    fragmentSteps(slide).forEach(function (step, i) {
+      step.classList.toggle(pendingClass || "fragment-hidden", i >= shown);
+    });
+  }
+
+  /**
+   * Where a move lands: `{ index, shown }` for +1, -1, "first" or "last" from slide `index`
+   * with `shown` fragments out. Next and previous reveal or hide fragments before they turn
+   * the slide; `shown` is left undefined for a plain turn (see `shownOnArrival`).
+   * `count(i)` is slide i's number of fragments, `slides` the number of slides.
+   */
+  function moveTarget(direction, index, shown, slides, count) {
+    if (direction === "first") return { index: 0, shown: 0 };
+    if (direction === "last") return { index: slides - 1, shown: count(slides - 1) };
+    if (direction > 0 && shown < count(index)) return { index: index, shown: shown + 1 };
+    if (direction < 0 && shown > 0) return { index: index, shown: shown - 1 };
+    return { index: index + direction, shown: undefined };
+  }
+
+  /**
+   * How many of `total` fragments show on arriving at slide `index` from slide `from` with
+   * `step` out: as asked, else none going forward, all going back, unchanged when staying.
+   */
+  function shownOnArrival(asked, index, from, step, total) {
+    var shown = typeof asked === "number" ? asked : index < from ? total : index === from ? step : 0;
+    return Math.max(0, Math.min(total, shown));
+  }
+
   window.DevoopsDeck = {
+    moveTarget: moveTarget,
+    shownOnArrival: shownOnArrival,
+    fragmentSteps: fragmentSteps,
+    showFragments: showFragments,
+    onSwipe: onSwipe,
     fitStage: fitStage,
     fitSlide: fitSlide,
     bindThemeToggle: bindThemeToggle,

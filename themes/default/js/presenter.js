@@ -13,16 +13,18 @@
   var notes = document.getElementById("pv-notes");
   var counter = document.getElementById("pv-counter");
   var elapsedLabel = document.getElementById("pv-elapsed");
+  var wallClock = document.getElementById("pv-wallclock");
   var pauseButton = document.getElementById("pv-pause");
   var totalMinutes = parseInt(body.getAttribute("data-total-minutes"), 10) || 0;
   var rows = Array.prototype.slice.call(document.querySelectorAll("#pv-budget tbody tr"));
   var current = 0;
+  var step = 0; // fragments of the current slide the audience sees
   var audienceWindow = null;
 
   var sync = new D.Sync(deckKey, function (message) {
-    if (message.type === "goto" || message.type === "state") show(message.index, true);
+    if (message.type === "goto" || message.type === "state") show(message.index, true, message.step);
     if (message.type === "state" || message.type === "blank") body.classList.toggle("audience-blank", !!message.blank || !!message.on);
-    if (message.type === "hello") sync.send({ type: "state", index: current });
+    if (message.type === "hello") sync.send({ type: "state", index: current, step: step });
   });
 
   // ---- the clock ----
@@ -77,6 +79,8 @@
   }
 
   function drawClock() {
+    var now = new Date();
+    wallClock.textContent = (now.getHours() < 10 ? "0" : "") + now.getHours() + ":" + (now.getMinutes() < 10 ? "0" : "") + now.getMinutes();
     elapsedLabel.textContent = clock(timer.elapsed);
     elapsedLabel.className = "pv-elapsed " + budgetClass(timer.elapsed, totalMinutes);
     pauseButton.textContent = timer.running ? "Pause" : "Resume";
@@ -110,6 +114,10 @@
   }
 
   // ---- the slides ----
+  function fragmentCount(index) {
+    return handouts[index] ? D.fragmentSteps(handouts[index].querySelector(".slide")).length : 0;
+  }
+
   function place(stage, index) {
     stage.textContent = "";
     var source = handouts[index];
@@ -125,32 +133,37 @@
     D.fitSlide(frame.querySelector(".slide"));
   }
 
-  function show(index, quiet) {
+  /** Shows slide `index`, `shown` of its fragments revealed to the audience (the rest dimmed). */
+  function show(index, quiet, shown) {
     if (!handouts.length) return;
     index = Math.max(0, Math.min(handouts.length - 1, index));
-    var changed = index !== current;
+    var total = fragmentCount(index);
+    shown = D.shownOnArrival(shown, index, current, step, total);
+    var changed = index !== current || shown !== step;
     current = index;
+    step = shown;
     tick();
     timer.chapter = parseInt(handouts[index].getAttribute("data-chapter"), 10) || 0;
     saveTimer();
     place(currentStage, index);
+    D.showFragments(currentStage.querySelector(".slide"), step, "fragment-pending");
     place(nextStage, index + 1);
     nextTitle.textContent = handouts[index + 1] ? handouts[index + 1].getAttribute("data-title") : "(end)";
     var noteHtml = handouts[index].querySelector(".notes").innerHTML.trim();
     notes.innerHTML = noteHtml || "<p class=\"pv-empty\">No notes for this slide.</p>";
     notes.scrollTop = 0;
-    counter.textContent = (index + 1) + " / " + handouts.length;
+    counter.textContent = (index + 1) + " / " + handouts.length + (total ? " \u00b7 " + step + "/" + total + " shown" : "");
     var hash = "#" + (index + 1);
     if (location.hash !== hash) history.replaceState(null, "", hash);
     drawClock();
     revealCurrentRow();
-    if (changed && !quiet) sync.send({ type: "goto", index: index });
+    if (changed && !quiet) sync.send({ type: "goto", index: index, step: step });
   }
 
-  function move(step) {
-    if (step === "first") show(0);
-    else if (step === "last") show(handouts.length - 1);
-    else show(current + step);
+  /** Next and previous reveal the current slide's fragments one by one before turning. */
+  function move(direction) {
+    var target = D.moveTarget(direction, current, step, handouts.length, fragmentCount);
+    show(target.index, false, target.shown);
   }
 
   function openAudience() {
@@ -206,6 +219,9 @@
     if (action === "audience") openAudience();
     if (action === "print") window.print();
   });
+
+  // A phone as the remote: a sideways swipe anywhere turns the slide (notes still scroll).
+  D.onSwipe(body, move);
 
   window.addEventListener("resize", layout);
   window.addEventListener("hashchange", function () {

@@ -215,6 +215,57 @@
     }
   }
 
+  // The words of the search travel to the page it opens (in this tab's sessionStorage, so
+  // links stay clean), where they are marked.
+  var HIT_KEY = "devoops-search-hit";
+  function remember(link) {
+    try { sessionStorage.setItem(HIT_KEY, JSON.stringify({ href: link.href.split("#")[0], words: queryWords(prepare(index), input.value.trim()) })); } catch (e) { /* storage off */ }
+  }
+
+  function markArrival() {
+    var hit = null;
+    try { hit = JSON.parse(sessionStorage.getItem(HIT_KEY)); sessionStorage.removeItem(HIT_KEY); } catch (e) { return; }
+    if (!hit || hit.href !== location.href.split("#")[0] || !hit.words || !hit.words.length) return;
+    var article = document.querySelector(".content");
+    if (!article) return;
+    var pattern = new RegExp("(^|[^\\p{L}\\p{N}])((?:" + hit.words.slice(0, 10).map(function (w) {
+      return String(w).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    }).join("|") + ")[\\p{L}\\p{N}]*)", "giu");
+    var walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (node) {
+        return node.parentNode.closest("script, style, mark, .copy-button") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+      }
+    });
+    var texts = [];
+    // Bounded: a page with thousands of hits marks the first 500.
+    while (walker.nextNode() && texts.length < 5000) texts.push(walker.currentNode);
+    var marked = 0;
+    texts.forEach(function (node) {
+      if (marked >= 500) return;
+      var text = node.nodeValue, last = 0, match, parts = [];
+      pattern.lastIndex = 0;
+      while ((match = pattern.exec(text)) && marked < 500) {
+        var start = match.index + match[1].length;
+        parts.push(document.createTextNode(text.slice(last, start)));
+        var mark = document.createElement("mark");
+        mark.className = "search-hit";
+        mark.textContent = match[2];
+        parts.push(mark);
+        last = start + match[2].length;
+        marked++;
+      }
+      if (!parts.length) return;
+      parts.push(document.createTextNode(text.slice(last)));
+      var fragment = document.createDocumentFragment();
+      parts.forEach(function (p) { fragment.appendChild(p); });
+      node.parentNode.replaceChild(fragment, node);
+    });
+    // A result for a whole page has no anchor: bring the first hit into view instead.
+    var first = article.querySelector("mark.search-hit");
+    if (first && !location.hash && first.scrollIntoView) first.scrollIntoView({ block: "center" });
+  }
+  markArrival();
+
   function close() {
     panel.hidden = true;
     input.blur();
@@ -231,7 +282,7 @@
       highlight();
     } else if (event.key === "Enter") {
       var link = panel.querySelector(".search-result.selected") || panel.querySelector(".search-result");
-      if (link) { event.preventDefault(); window.location.href = link.href; }
+      if (link) { event.preventDefault(); remember(link); window.location.href = link.href; }
     } else if (event.key === "Escape") {
       close();
     }
@@ -249,7 +300,8 @@
   });
 
   panel.addEventListener("click", function (event) {
-    if (event.target.closest && event.target.closest(".search-result")) panel.hidden = true;
+    var link = event.target.closest && event.target.closest(".search-result");
+    if (link) { remember(link); panel.hidden = true; }
   });
   document.addEventListener("click", function (event) {
     if (!panel.hidden && !panel.contains(event.target) && event.target !== input) panel.hidden = true;

@@ -19,23 +19,34 @@
   var talkStart = talkLink ? D.indexFromHash(talkLink.hash) : null;
   var talkBase = talkLink ? talkLink.href.replace(/#.*$/, "") : "";
   var current = 0;
+  var step = 0; // how many fragments of the current slide are shown
   var presenterWindow = null;
 
   var sync = new D.Sync(body.getAttribute("data-deck"), function (message) {
-    if (message.type === "goto" || message.type === "state") go(message.index, true);
+    if (message.type === "goto" || message.type === "state") go(message.index, true, message.step);
     if (message.type === "blank") setBlank(message.on, true);
     if (message.type === "hello") sendState();
   });
 
   function sendState() {
-    sync.send({ type: "state", index: current, blank: !blackout.hidden });
+    sync.send({ type: "state", index: current, step: step, blank: !blackout.hidden });
   }
 
-  /** Shows slide `index`; `quiet` is for moves that came from the other window. */
-  function go(index, quiet) {
+  function fragmentCount(index) {
+    return D.fragmentSteps(frames[index].querySelector(".slide")).length;
+  }
+
+  /**
+   * Shows slide `index` with `shown` of its fragments (default: none when moving forward, all
+   * when moving back); `quiet` is for moves that came from the other window.
+   */
+  function go(index, quiet, shown) {
     if (!frames.length) return;
     index = Math.max(0, Math.min(frames.length - 1, index));
-    var changed = index !== current || !frames[index].classList.contains("current");
+    shown = D.shownOnArrival(shown, index, current, step, fragmentCount(index));
+    var changed = index !== current || shown !== step || !frames[index].classList.contains("current");
+    step = shown;
+    D.showFragments(frames[index].querySelector(".slide"), step);
     frames.forEach(function (frame, i) {
       frame.classList.toggle("current", i === index);
       frame.classList.toggle("past", i < index);
@@ -49,13 +60,13 @@
     var hash = "#" + (index + 1);
     if (location.hash !== hash) history.replaceState(null, "", hash);
     if (body.classList.contains("overview")) frames[index].scrollIntoView({ block: "nearest" });
-    if (changed && !quiet) sync.send({ type: "goto", index: index });
+    if (changed && !quiet) sync.send({ type: "goto", index: index, step: step });
   }
 
-  function move(step) {
-    if (step === "first") go(0);
-    else if (step === "last") go(frames.length - 1);
-    else go(current + step);
+  /** Next and previous reveal the current slide's fragments one by one before turning. */
+  function move(direction) {
+    var target = D.moveTarget(direction, current, step, frames.length, fragmentCount);
+    go(target.index, false, target.shown);
   }
 
   function setBlank(on, quiet) {
@@ -166,18 +177,8 @@
     }
   });
 
-  // Touch: a mostly horizontal swipe of 50px or more turns the page.
-  var touchStart = null;
-  viewport.addEventListener("touchstart", function (event) {
-    if (event.touches.length === 1) touchStart = { x: event.touches[0].clientX, y: event.touches[0].clientY };
-  }, { passive: true });
-  viewport.addEventListener("touchend", function (event) {
-    if (!touchStart || body.classList.contains("overview")) return;
-    var touch = event.changedTouches[0];
-    var dx = touch.clientX - touchStart.x;
-    var dy = touch.clientY - touchStart.y;
-    touchStart = null;
-    if (Math.abs(dx) > 50 && Math.abs(dx) > Math.abs(dy)) move(dx < 0 ? 1 : -1);
+  D.onSwipe(viewport, function (step) {
+    if (!body.classList.contains("overview")) move(step);
   });
 
   // The controls show while the mouse moves, and stay out of the audience's way otherwise.
