@@ -16,6 +16,9 @@ pub struct Config {
     pub api_token: Option<String>,
     /// `METRICS` (default off): `1`/`true`/`yes`/`on` serves Prometheus metrics on /metrics.
     pub metrics: bool,
+    /// `START_DELAY_MS` (default 0): how long start-up takes before the port is opened, the
+    /// way a real service loads its state first; a readiness check has something to wait for.
+    pub start_delay_ms: u64,
 }
 
 /// The help text printed for `--help` and on configuration errors.
@@ -27,6 +30,7 @@ pub const USAGE: &str =
   DATA_DIR   directory for stored notes (required; created when missing)
   API_TOKEN  when set, PUT/DELETE need 'Authorization: Bearer <token>'
   METRICS    1/true/yes/on serves Prometheus metrics on /metrics (default off)
+  START_DELAY_MS  milliseconds of start-up before the port opens (default 0, at most 60000)
 
 Endpoints: GET /healthz, GET /notes, GET|PUT|DELETE /notes/<key>, GET /metrics";
 
@@ -55,8 +59,18 @@ impl Config {
             }
             Some(v) => return Err(format!("METRICS={v:?}: use 1 or 0")),
         };
+        let start_delay_ms = match lookup("START_DELAY_MS") {
+            None => 0,
+            Some(raw) => raw
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| *ms <= 60_000)
+                .ok_or_else(|| format!("START_DELAY_MS={raw:?}: use milliseconds, 0 to 60000"))?,
+        };
         Ok(Config {
             port,
+            start_delay_ms,
             bind: lookup("BIND").unwrap_or_else(|| "0.0.0.0".into()),
             data_dir,
             api_token: lookup("API_TOKEN").filter(|t| !t.is_empty()),
@@ -101,5 +115,17 @@ mod tests {
                 .contains("METRICS")
         );
         assert!(cfg(&[("DATA_DIR", "d"), ("METRICS", "1")]).unwrap().metrics);
+        assert!(
+            cfg(&[("DATA_DIR", "d"), ("START_DELAY_MS", "soon")])
+                .unwrap_err()
+                .contains("START_DELAY_MS")
+        );
+        assert!(cfg(&[("DATA_DIR", "d"), ("START_DELAY_MS", "3600000")]).is_err());
+        assert_eq!(
+            cfg(&[("DATA_DIR", "d"), ("START_DELAY_MS", "250")])
+                .unwrap()
+                .start_delay_ms,
+            250
+        );
     }
 }

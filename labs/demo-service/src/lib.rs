@@ -49,6 +49,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    std::thread::sleep(std::time::Duration::from_millis(config.start_delay_ms));
     let addr = format!("{}:{}", config.bind, config.port);
     let server = match Server::http(&addr) {
         Ok(server) => server,

@@ -4,6 +4,84 @@
 use crate::LineError;
 use crate::yaml::{self, Node, Value};
 
+/// How deep `extends` may chain (base of a base of …) before it counts as a cycle.
+const MAX_EXTENDS: usize = 8;
+
+/// `file` named from inside `from` (both relative to the checked directory).
+fn relative_to(from: &str, file: &str) -> String {
+    match std::path::Path::new(from).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join(file).display().to_string(),
+        _ => file.trim_start_matches("./").to_string(),
+    }
+}
+
+/// The service `name` in another Compose file, if that file defines it.
+fn load_service(
+    read: &dyn Fn(&str) -> Result<String, String>,
+    file: &str,
+    name: &str,
+) -> Result<Option<Node>, String> {
+    let text = read(file).map_err(|e| format!("`extends` names `{file}`: {e}"))?;
+    let root = yaml::parse(&text).map_err(|e| {
+        format!(
+            "`{file}` (named by `extends`) is not valid YAML at line {}: {}",
+            e.line.unwrap_or(1),
+            e.message
+        )
+    })?;
+    Ok(root.get("services").and_then(|s| s.get(name)).cloned())
+}
+
+/// Compose's merge for `extends`: the service's own keys win; where both sides hold a
+/// mapping under the same key, the mappings merge (the service's entries win).
+fn merge_service(own: &Node, base: &Node) -> Node {
+    let (Value::Map(own_entries), Value::Map(base_entries)) = (&own.value, &base.value) else {
+        return own.clone();
+    };
+    let mut merged: Vec<(Node, Node)> = base_entries
+        .iter()
+        .filter(|(k, _)| k.as_str() != Some("extends"))
+        .cloned()
+        .collect();
+    for (key, value) in own_entries {
+        if key.as_str() == Some("extends") {
+            continue;
+        }
+        match merged.iter_mut().find(|(k, _)| k.as_str() == key.as_str()) {
+            Some((_, slot)) if slot.is_map() && value.is_map() => {
+                *slot = merge_service(value, slot)
+            }
+            Some(slot) => *slot = (key.clone(), value.clone()),
+            None => merged.push((key.clone(), value.clone())),
+        }
+    }
+    Node {
+        value: Value::Map(merged),
+        ..own.clone()
+    }
+}
+
+/// `node` with every line set to `line`: inherited values are reported where `extends:`
+/// brought them in.
+fn relined(mut node: Node, line: usize) -> Node {
+    node.line = line;
+    match &mut node.value {
+        Value::Map(entries) => {
+            for (k, v) in entries.iter_mut() {
+                *k = relined(k.clone(), line);
+                *v = relined(v.clone(), line);
+            }
+        }
+        Value::Seq(items) => {
+            for item in items.iter_mut() {
+                *item = relined(item.clone(), line);
+            }
+        }
+        _ => {}
+    }
+    node
+}
+
 /// The names `docker compose` looks for, in its order of preference.
 pub const DEFAULT_FILES: [&str; 4] = [
     "compose.yaml",
@@ -43,6 +121,106 @@ impl ComposeFile {
             file: file.to_string(),
             root,
         })
+    }
+
+    /// Applies every service's `extends:` the way Compose does for the keys the rules read:
+    /// the base service's keys are inherited, the service's own keys win, and mappings
+    /// under the same key are merged. The base may be in this file or in `file:` (relative
+    /// to the file that names it). Inherited values report the line of the `extends:` that
+    /// brought them, in this file.
+    pub fn resolve_extends(
+        &mut self,
+        read: &dyn Fn(&str) -> Result<String, String>,
+    ) -> Result<(), LineError> {
+        let services: Vec<(String, Node)> = self
+            .services()
+            .into_iter()
+            .map(|s| (s.name, s.node.clone()))
+            .collect();
+        let mut resolved = Vec::new();
+        for (name, node) in services {
+            let mut chain = vec![(self.file.clone(), name.clone())];
+            let node = self.extended(read, node, &mut chain, None)?;
+            resolved.push((name, node));
+        }
+        if let Some(Value::Map(entries)) = self.root_services_mut() {
+            for (key, slot) in entries.iter_mut() {
+                if let Some((_, node)) = resolved.iter().find(|(n, _)| key.as_str() == Some(n)) {
+                    *slot = node.clone();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn root_services_mut(&mut self) -> Option<&mut Value> {
+        match &mut self.root.value {
+            Value::Map(entries) => entries
+                .iter_mut()
+                .find(|(k, _)| k.as_str() == Some("services"))
+                .map(|(_, v)| &mut v.value),
+            _ => None,
+        }
+    }
+
+    /// `node` with its `extends` chain applied. `chain` holds the (file, service) pairs
+    /// visited so far; `line` is the line in this file of the first `extends:`.
+    fn extended(
+        &self,
+        read: &dyn Fn(&str) -> Result<String, String>,
+        node: Node,
+        chain: &mut Vec<(String, String)>,
+        line: Option<usize>,
+    ) -> Result<Node, LineError> {
+        let Some(extends) = node.get("extends") else {
+            return Ok(node);
+        };
+        let (current_file, name) = chain[0].clone();
+        let here = chain.last().map(|c| c.0.clone()).unwrap_or_default();
+        let line = line.unwrap_or_else(|| {
+            node.entries()
+                .iter()
+                .find(|(k, _)| k.as_str() == Some("extends"))
+                .map_or(node.line, |(k, _)| k.line)
+        });
+        let fail = |message: String| LineError {
+            line: Some(line),
+            message,
+        };
+        let _ = &current_file;
+        let (base_file, base_name) = match (&extends.value, extends.get("service")) {
+            (Value::Str(s), _) => (here.clone(), s.clone()),
+            (_, Some(service)) => (
+                extends
+                    .get("file")
+                    .and_then(Node::scalar_text)
+                    .map_or(here.clone(), |f| relative_to(&here, &f)),
+                service.scalar_text().unwrap_or_default(),
+            ),
+            _ => {
+                return Err(fail(format!(
+                    "service `{name}`: `extends` needs `service:` (and optionally `file:`)"
+                )));
+            }
+        };
+        if chain.len() > MAX_EXTENDS || chain.contains(&(base_file.clone(), base_name.clone())) {
+            return Err(fail(format!(
+                "service `{name}`: `extends` goes round in a circle through `{base_name}`"
+            )));
+        }
+        let base = if base_file == self.file {
+            self.service(&base_name).map(|s| s.node.clone())
+        } else {
+            load_service(read, &base_file, &base_name).map_err(fail)?
+        };
+        let Some(base) = base else {
+            return Err(fail(format!(
+                "service `{name}` extends `{base_name}`, which `{base_file}` does not define"
+            )));
+        };
+        chain.push((base_file, base_name));
+        let base = self.extended(read, base, chain, Some(line))?;
+        Ok(merge_service(&node, &relined(base, line)))
     }
 
     pub fn services(&self) -> Vec<Service<'_>> {

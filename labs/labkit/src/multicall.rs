@@ -3,7 +3,8 @@
 //! checker *is* the demo service. So a participant needs one copied binary, and a clean room
 //! can always offer the service by linking `demo-service` to the running checker.
 //! `lab-NN-check --install-tools DIR` makes that `demo-service` for the participant's own
-//! shell, so their `start.sh` runs outside the checker exactly as it does inside.
+//! shell, so their `start.sh` runs outside the checker exactly as it does inside. Started as
+//! `devoops-clean-room`, a checker is the clean room's keeper (see [`crate::cleanroom::keeper`]).
 
 use std::ffi::OsStr;
 use std::path::Path;
@@ -17,10 +18,13 @@ static SELF_SERVES: AtomicBool = AtomicBool::new(false);
 /// returns its exit code.
 pub fn dispatch() -> Option<ExitCode> {
     SELF_SERVES.store(true, Ordering::Relaxed);
-    let mut args = std::env::args_os();
-    let argv0 = args.next()?;
-    let called_so = Path::new(&argv0).file_name() == Some(OsStr::new("demo-service"));
-    let asked_for = args.next().is_some_and(|a| a == "demo-service");
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let name = Path::new(args.first()?).file_name()?;
+    if name == OsStr::new(crate::cleanroom::keeper::NAME) {
+        return Some(crate::cleanroom::keeper::run(&args[1..]));
+    }
+    let called_so = name == OsStr::new("demo-service");
+    let asked_for = args.get(1).is_some_and(|a| a == "demo-service");
     (called_so || asked_for).then(demo_service::run)
 }
 

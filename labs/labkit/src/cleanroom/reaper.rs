@@ -38,6 +38,15 @@ pub fn install() {
     });
 }
 
+/// Reap the orphans adopted so far, now (a no-op unless [`install`] made this process a
+/// subreaper, or elsewhere than Linux).
+pub(crate) fn reap_now() {
+    #[cfg(target_os = "linux")]
+    if INSTALL.is_completed() {
+        reap_orphans();
+    }
+}
+
 #[cfg(target_os = "linux")]
 fn reap_orphans() {
     use rustix::process::{Pid, WaitOptions, waitpid};

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::cleanroom::confine;
 use crate::cleanroom::process::{self, SANDBOX_MARKER};
 use crate::engine::rule::{CheckCtx, Outcome};
 use formats::dotenv;
@@ -32,6 +33,14 @@ pub const BASELINE_TOOLS: &[&str] = &[
     "find", "xargs", "stat", "cmp", "diff",
 ];
 
+/// A loopback address other than the usual 127.0.0.1 where the system routes one (Linux
+/// routes all of 127/8): a service told `BIND={loopback}` that listens on 127.0.0.1 anyway
+/// ignores its configuration, and the clean room can tell.
+#[cfg(target_os = "linux")]
+pub const LOOPBACK: &str = "127.0.0.2";
+#[cfg(not(target_os = "linux"))]
+pub const LOOPBACK: &str = "127.0.0.1";
+
 /// A prepared clean room. See the module docs.
 pub struct Sandbox {
     // Kept first so it is dropped last, after `kill_marked` in Drop has run.
@@ -43,11 +52,24 @@ pub struct Sandbox {
     pub bin: PathBuf,
     logs: PathBuf,
     marker: String,
+    /// The checker binary that runs each command as its keeper, if one is at hand.
+    keeper: Option<PathBuf>,
     /// The environment every command in this sandbox gets.
     pub env: BTreeMap<String, String>,
     pub port: u16,
     /// Things a failure message should mention (e.g. a missing env file).
     pub notes: Vec<String>,
+    /// Files of the checked directory the copy left out (too big, not regular files),
+    /// relative to it.
+    pub not_copied: Vec<PathBuf>,
+}
+
+fn wrote_outside(paths: &[PathBuf]) -> String {
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    format!(
+        "wrote outside DATA_DIR: {} (a server's other folders are not the service's: logs go to stdout/stderr, pid files are the supervisor's job, data and temporary files belong under DATA_DIR and TMPDIR; the clean room refuses writes anywhere else)",
+        shown.join(", ")
+    )
 }
 
 /// A port nothing listens on right now. (Another program could take it before the child
@@ -85,19 +107,68 @@ pub fn is_executable(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// Copy a directory tree, keeping permission bits and symlinks as symlinks.
-pub fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+/// The most the clean room copies of the checked directory: a lab folder is kilobytes, so
+/// anything near these limits is not what the lab is about (a sparse 3 GiB file would
+/// otherwise become 3 GiB of real disk in /tmp).
+const MAX_COPY_FILE: u64 = 32 << 20;
+const MAX_COPY_TOTAL: u64 = 128 << 20;
+const MAX_COPY_ENTRIES: usize = 10_000;
+
+/// What [`copy_tree`] left out: a line each for a failure message, and the paths.
+#[derive(Debug, Default)]
+pub struct Skipped(pub Vec<String>, pub Vec<PathBuf>);
+
+/// Copy a directory tree, keeping permission bits and symlinks as symlinks. Special files
+/// (FIFOs, sockets, devices) are not copied, nor files beyond the size limits; they are
+/// listed in the returned [`Skipped`].
+pub fn copy_tree(from: &Path, to: &Path) -> io::Result<Skipped> {
+    let mut skipped = Skipped::default();
+    let mut budget = (MAX_COPY_TOTAL, MAX_COPY_ENTRIES);
+    copy_into(from, from, to, &mut budget, &mut skipped)?;
+    Ok(skipped)
+}
+
+fn copy_into(
+    root: &Path,
+    from: &Path,
+    to: &Path,
+    budget: &mut (u64, usize),
+    skipped: &mut Skipped,
+) -> io::Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
         let kind = entry.file_type()?;
         let target = to.join(entry.file_name());
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(&entry.path())
+            .display()
+            .to_string();
+        if budget.1 == 0 {
+            skipped.0.push(format!(
+                "{rel} and the rest (more than {MAX_COPY_ENTRIES} files)"
+            ));
+            return Ok(());
+        }
+        budget.1 -= 1;
         if kind.is_symlink() {
             std::os::unix::fs::symlink(std::fs::read_link(entry.path())?, &target)?;
         } else if kind.is_dir() {
-            copy_tree(&entry.path(), &target)?;
+            copy_into(root, &entry.path(), &target, budget, skipped)?;
         } else if kind.is_file() {
+            let len = entry.metadata()?.len();
+            if len > MAX_COPY_FILE || len > budget.0 {
+                skipped.0.push(format!("{rel} ({} MB)", len / 1_000_000));
+                skipped.1.push(PathBuf::from(&rel));
+                continue;
+            }
+            budget.0 -= len;
             std::fs::copy(entry.path(), &target)?;
+        } else {
+            skipped.0.push(format!("{rel} (not a regular file)"));
+            skipped.1.push(PathBuf::from(&rel));
         }
     }
     Ok(())
@@ -124,7 +195,7 @@ impl Sandbox {
             dir("logs")?,
         );
         let app = root.path().join("app");
-        copy_tree(ctx.dir, &app).map_err(broken)?;
+        let skipped = copy_tree(ctx.dir, &app).map_err(broken)?;
         for tool in BASELINE_TOOLS.iter().chain(extra_tools) {
             if let Some(found) = which(tool) {
                 std::os::unix::fs::symlink(found, bin.join(tool)).map_err(broken)?;
@@ -156,9 +227,18 @@ impl Sandbox {
             bin,
             logs,
             marker,
+            keeper: crate::cleanroom::keeper::executable(demo.as_deref()),
             env,
             port,
-            notes: Vec::new(),
+            not_copied: skipped.1.clone(),
+            notes: if skipped.0.is_empty() {
+                Vec::new()
+            } else {
+                vec![format!(
+                    "not copied into the clean room: {}",
+                    skipped.0.join(", ")
+                )]
+            },
         })
     }
 
@@ -177,9 +257,11 @@ impl Sandbox {
         Ok(())
     }
 
-    /// Replace `{port}`, `{home}`, `{work}`, `{app}` and `{tmp}` in a lab-given value.
+    /// Replace `{port}`, `{home}`, `{work}`, `{app}`, `{tmp}` and `{loopback}` in a lab-given
+    /// value.
     pub fn expand(&self, value: &str) -> String {
         value
+            .replace("{loopback}", LOOPBACK)
             .replace("{port}", &self.port.to_string())
             .replace("{home}", &self.home.display().to_string())
             .replace("{work}", &self.work.display().to_string())
@@ -214,13 +296,66 @@ impl Sandbox {
             ))
             .at(rel, None));
         }
-        let mut cmd = Command::new(&path);
-        cmd.args(words)
-            .args(extra_args)
+        let args: Vec<&str> = words.chain(extra_args.iter().copied()).collect();
+        Ok(self.program(&path, &args))
+    }
+
+    /// A command running `program` in the clean room: under its keeper (see
+    /// [`crate::cleanroom::keeper`]) where one is at hand, with the clean room's environment, working
+    /// directory and walls (it may write only under the clean room's own folders, see
+    /// [`confine`]).
+    pub fn program(&self, program: &Path, args: &[&str]) -> Command {
+        let mut cmd = match &self.keeper {
+            Some(keeper) => {
+                use std::os::unix::process::CommandExt;
+                static COMMANDS: AtomicU64 = AtomicU64::new(0);
+                let status = self.logs.join(format!(
+                    "command{}.status",
+                    COMMANDS.fetch_add(1, Ordering::Relaxed)
+                ));
+                let mut cmd = Command::new(keeper);
+                cmd.arg0(crate::cleanroom::keeper::NAME)
+                    .arg(status)
+                    .arg(program);
+                cmd
+            }
+            None => Command::new(program),
+        };
+        cmd.args(args)
             .env_clear()
             .envs(&self.env)
             .current_dir(&self.work);
-        Ok(cmd)
+        confine::confine(&mut cmd, self.root.path());
+        cmd
+    }
+
+    /// "wrote outside DATA_DIR: PATH" when `output` (a command's error output) shows a
+    /// write outside the clean room that its walls refused.
+    pub fn outside_writes(&self, output: &str) -> Option<String> {
+        let denied = confine::denied_writes(output, self.root.path());
+        (!denied.is_empty()).then(|| wrote_outside(&denied))
+    }
+
+    /// The same for files that processes of this clean room hold open for writing outside
+    /// it (where the kernel could not refuse the write).
+    pub fn open_outside(&self, pids: &[i32]) -> Option<String> {
+        let open = confine::open_for_writing_outside(pids, self.root.path());
+        (!open.is_empty()).then(|| wrote_outside(&open))
+    }
+
+    /// SIGKILL every process of this clean room that left its process group.
+    pub fn kill_strays(&self) {
+        process::kill_marked(&self.marker);
+    }
+
+    /// The address a started service is asked to listen on: `BIND` when it names a
+    /// loopback address, 127.0.0.1 otherwise.
+    pub fn host(&self) -> std::net::Ipv4Addr {
+        self.env
+            .get("BIND")
+            .and_then(|b| b.parse::<std::net::Ipv4Addr>().ok())
+            .filter(std::net::Ipv4Addr::is_loopback)
+            .unwrap_or(std::net::Ipv4Addr::LOCALHOST)
     }
 
     /// The notes as a sentence to append to a message (empty when there are none).

@@ -2,7 +2,7 @@
 //! HTTP, and stop it. Shared by every rule that needs a running service.
 
 use std::collections::BTreeMap;
-use std::net::{SocketAddr, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use crate::cleanroom::process::GroupChild;
@@ -92,9 +92,13 @@ macro_rules! cleanroom_params {
 }
 pub(crate) use cleanroom_params;
 
-fn listening(port: u16) -> bool {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+fn listening_at(host: Ipv4Addr, port: u16) -> bool {
+    let addr = SocketAddr::from((host, port));
     TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok()
+}
+
+fn listening(port: u16) -> bool {
+    listening_at(Ipv4Addr::LOCALHOST, port)
 }
 
 /// Why a service may be missing, appended to start failures when it is.
@@ -141,16 +145,35 @@ pub fn start(
     let mut service = GroupChild::spawn(&mut cmd, &sandbox.log_prefix("service"))
         .map_err(|e| Outcome::fail(format!("cannot start `{command}`: {e}")))?;
     let port = sandbox.port;
+    let host = sandbox.host();
     let script = script_of(command).to_string();
     let deadline = Instant::now() + startup;
+    let mut elsewhere_since: Option<Instant> = None;
     loop {
-        if listening(port) {
+        if listening_at(host, port) {
             return Ok(CleanRoom { service, sandbox });
         }
+        // Listening on another address than the BIND it was given: give it a moment (it
+        // may be opening both), then say so rather than wait for the deadline.
+        if host != Ipv4Addr::LOCALHOST && listening_elsewhere(port) {
+            let since = *elsewhere_since.get_or_insert_with(Instant::now);
+            if since.elapsed() > Duration::from_millis(300) {
+                service.kill_group();
+                return Err(ignores_bind(&script, host, port));
+            }
+        }
         if let Some(status) = service.try_status() {
-            // A start script may hand over to a background process; give it a moment.
-            if status.success() && wait_listening(port, Duration::from_millis(500)) {
-                return Ok(CleanRoom { service, sandbox });
+            if wait_listening(host, port, Duration::from_millis(500)) {
+                // A supervisor (systemd, a container runtime, Pacemaker) watches the process
+                // it started; once that is gone it counts the service as stopped.
+                return Err(Outcome::fail(format!(
+                    "`{command}` exited ({status}) and left the service running in the background, where nothing supervises it: a supervisor takes the exit for a stop. Make the start command the service (`exec demo-service` as its last line) or keep it in the foreground and wait for the service"
+                ))
+                .at(script, None));
+            }
+            let output = format!("{}\n{}", service.stderr(), service.stdout());
+            if let Some(outside) = sandbox.outside_writes(&output) {
+                return Err(Outcome::fail(outside).at(script, None));
             }
             return Err(Outcome::fail(format!(
                 "`{command}` exited ({status}) before anything listened on port {port} \
@@ -166,8 +189,7 @@ pub fn start(
             let tail = sandbox.tidy(&quote_tail(&service));
             service.kill_group();
             return Err(Outcome::fail(format!(
-                "nothing listened on port {port} within {}s: the clean room sets PORT={port}; \
-                 a hard-coded port or a missing variable keeps the service away; last output: {tail}{}{}",
+                "nothing listened on port {port} within {}s: {script} ignores PORT, or misses a variable (the clean room sets PORT={port}); last output: {tail}{}{}",
                 startup.as_secs(),
                 sandbox.notes_suffix(),
                 demo_service_note(ctx)
@@ -176,6 +198,19 @@ pub fn start(
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Whether something listens on `port` at 127.0.0.1 or ::1 (where `localhost` leads).
+fn listening_elsewhere(port: u16) -> bool {
+    let v6 = SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port));
+    listening(port) || TcpStream::connect_timeout(&v6, Duration::from_millis(100)).is_ok()
+}
+
+fn ignores_bind(script: &str, host: Ipv4Addr, port: u16) -> Outcome {
+    Outcome::fail(format!(
+        "{script} ignores BIND: the clean room sets BIND={host}, and the service listens on localhost:{port} instead; take the address from the environment (a default such as `: \"${{BIND:=0.0.0.0}}\"` is fine)"
+    ))
+    .at(script, None)
 }
 
 /// The script a command line starts, as a path relative to the checked directory.
@@ -187,10 +222,10 @@ pub fn script_of(command: &str) -> &str {
         .trim_start_matches("./")
 }
 
-fn wait_listening(port: u16, limit: Duration) -> bool {
+fn wait_listening(host: Ipv4Addr, port: u16, limit: Duration) -> bool {
     let deadline = Instant::now() + limit;
     while Instant::now() < deadline {
-        if listening(port) {
+        if listening_at(host, port) {
             return true;
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -207,8 +242,21 @@ fn quote_tail(child: &GroupChild) -> String {
     }
 }
 
-/// One HTTP request to the local service. Non-2xx statuses are answers, not errors.
+/// One HTTP request to the local service on 127.0.0.1. Non-2xx statuses are answers, not
+/// errors.
 pub fn request(
+    method: &str,
+    port: u16,
+    path: &str,
+    body: Option<&str>,
+    bearer: Option<&str>,
+) -> Result<Answer, String> {
+    request_at(Ipv4Addr::LOCALHOST, method, port, path, body, bearer)
+}
+
+/// [`request`] to the service listening on `host`.
+pub fn request_at(
+    host: Ipv4Addr,
     method: &str,
     port: u16,
     path: &str,
@@ -220,7 +268,7 @@ pub fn request(
         .timeout_global(Some(Duration::from_secs(3)))
         .build();
     let agent = ureq::Agent::new_with_config(config);
-    let url = format!("http://127.0.0.1:{port}{path}");
+    let url = format!("http://{host}:{port}{path}");
     let auth = bearer.map(|t| format!("Bearer {t}"));
     let result = match (method, body) {
         ("GET", _) => {
@@ -252,7 +300,24 @@ pub fn request(
 
 impl CleanRoom {
     pub fn get(&self, path: &str) -> Result<Answer, Outcome> {
-        request("GET", self.sandbox.port, path, None, None).map_err(Outcome::fail)
+        request_at(
+            self.sandbox.host(),
+            "GET",
+            self.sandbox.port,
+            path,
+            None,
+            None,
+        )
+        .map_err(Outcome::fail)
+    }
+
+    /// Why the start command does not supervise the service, if it does not: it exited
+    /// although the service answers.
+    pub fn left_in_background(&mut self) -> Option<Outcome> {
+        let status = self.service.try_status()?;
+        Some(Outcome::fail(format!(
+            "the start command exited ({status}) while the service kept answering in the background, where nothing supervises it: a supervisor takes the exit for a stop. Make the start command the service (`exec demo-service`) or wait for it in the foreground"
+        )))
     }
 
     /// Stop the service (whole process group) and anything it left behind.

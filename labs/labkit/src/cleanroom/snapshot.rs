@@ -36,7 +36,48 @@ impl Snapshot {
     }
 }
 
+/// Files up to this size are hashed whole; bigger ones by size and their first and last
+/// blocks, so a huge (or sparse) file costs no more than a small one.
+const HASH_WHOLE_UP_TO: u64 = 8 << 20;
+
+/// Stream `path` into `hasher` in blocks, never holding the file in memory.
+fn hash_file(path: &Path, len: u64, hasher: &mut DefaultHasher) {
+    use std::io::{Read, Seek, SeekFrom};
+    len.hash(hasher);
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return;
+    };
+    let mut block = vec![0u8; 64 * 1024];
+    let mut feed = |file: &mut std::fs::File, limit: u64| {
+        let mut left = limit;
+        while left > 0 {
+            let want = block.len().min(left as usize);
+            match file.read(&mut block[..want]) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    block[..n].hash(hasher);
+                    left -= n as u64;
+                }
+            }
+        }
+    };
+    if len <= HASH_WHOLE_UP_TO {
+        feed(&mut file, HASH_WHOLE_UP_TO);
+    } else {
+        feed(&mut file, 64 * 1024);
+        if file.seek(SeekFrom::End(-(64 * 1024))).is_ok() {
+            feed(&mut file, 64 * 1024);
+        }
+    }
+}
+
+/// Bounded walk: at most this many entries are recorded (a lab folder holds dozens).
+const MAX_ENTRIES: usize = 20_000;
+
 fn walk(root: &Path, dir: &Path, map: &mut BTreeMap<PathBuf, (u32, u64)>) {
+    if map.len() >= MAX_ENTRIES {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -52,8 +93,11 @@ fn walk(root: &Path, dir: &Path, map: &mut BTreeMap<PathBuf, (u32, u64)>) {
         } else if meta.is_dir() {
             walk(root, &path, map);
             "dir".hash(&mut hasher);
+        } else if meta.is_file() {
+            hash_file(&path, meta.len(), &mut hasher);
         } else {
-            std::fs::read(&path).ok().hash(&mut hasher);
+            // A FIFO, socket or device: its kind is its content (reading could block).
+            "special".hash(&mut hasher);
         }
         map.insert(rel, (meta.permissions().mode(), hasher.finish()));
     }

@@ -12,6 +12,7 @@
 //! name = "Starts in a clean room and answers /healthz"
 //! hint = "lab-specific hint"
 //! passes_in_scenario = false      # default; true marks a check scenario/ already passes
+//! needs = ["an earlier check"]    # skipped ("needs …") while that one does not pass
 //! [check.params]
 //! command = "./start.sh"
 //! ```
@@ -63,6 +64,9 @@ pub struct Check {
     pub hint: Option<String>,
     pub passes_in_scenario: bool,
     pub params: toml::Table,
+    /// Names of earlier checks this one builds on: when one of them does not pass, this
+    /// check is reported as skipped ("needs …") instead of failing for the same cause.
+    pub needs: Vec<String>,
     /// Line of the `rule = …` entry in lab.toml.
     pub line: usize,
 }
@@ -89,6 +93,8 @@ struct RawCheck {
     passes_in_scenario: bool,
     #[serde(default)]
     params: toml::Table,
+    #[serde(default)]
+    needs: Vec<toml::Spanned<String>>,
 }
 
 fn line_of(text: &str, span: Range<usize>) -> usize {
@@ -228,12 +234,27 @@ impl Lab {
             {
                 return Err(param_error(text, line, &rule, found.param_names(), e, file));
             }
+            let mut needs = Vec::new();
+            for needed in check.needs {
+                let needed_line = line_of(text, needed.span());
+                let needed = needed.into_inner();
+                if !checks.iter().any(|c| c.name == needed) {
+                    return Err(error(
+                        Some(needed_line),
+                        format!(
+                            "needs {needed:?}: no earlier check has that name (a check can only build on checks above it)"
+                        ),
+                    ));
+                }
+                needs.push(needed);
+            }
             checks.push(Check {
                 rule,
                 name,
                 hint: check.hint,
                 passes_in_scenario: check.passes_in_scenario,
                 params: check.params,
+                needs,
                 line,
             });
         }

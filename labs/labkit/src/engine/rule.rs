@@ -112,6 +112,9 @@ impl Default for Toolbox {
     }
 }
 
+/// The largest text file a rule reads (scripts, env files, manifests are kilobytes).
+pub const MAX_TEXT_BYTES: u64 = 4 << 20;
+
 /// What a rule sees: the directory being checked and the parameters `lab.toml` gave this check.
 ///
 /// Helpers read files so that a missing, unreadable, binary or non-UTF-8 file becomes a failed
@@ -132,6 +135,8 @@ impl<'a> CheckCtx<'a> {
     }
 
     /// Read a text file relative to the checked directory.
+    /// The participant's text file `rel`: a regular file of at most [`MAX_TEXT_BYTES`], as
+    /// UTF-8 without NUL bytes.
     pub fn read_text(&self, rel: &str) -> Result<String, Outcome> {
         let path = self.path(rel);
         let fail = |msg: String| Outcome::fail(msg).at(rel, None);
@@ -144,6 +149,18 @@ impl<'a> CheckCtx<'a> {
         };
         if meta.is_dir() {
             return Err(fail(format!("`{rel}` is a directory, expected a file")));
+        }
+        if !meta.is_file() {
+            // A FIFO or a device would block the read or never end.
+            return Err(fail(format!(
+                "`{rel}` is not a regular file (a pipe, socket or device): replace it with the file itself"
+            )));
+        }
+        if meta.len() > MAX_TEXT_BYTES {
+            return Err(fail(format!(
+                "`{rel}` is {} MB; a lab's text files are far smaller, so this is not the file the lab means",
+                meta.len() / 1_000_000
+            )));
         }
         let bytes = std::fs::read(&path).map_err(|e| fail(format!("cannot read `{rel}`: {e}")))?;
         if bytes.contains(&0) {

@@ -7,6 +7,7 @@ pub mod container;
 pub mod dockerfile;
 pub mod env;
 pub mod files;
+pub mod healthprobe;
 pub mod k8s;
 pub mod ocf;
 pub mod peers;

@@ -1,15 +1,16 @@
 //! BACKUP001: backups are only real once a restore has been seen to work. The rule
 //! runs the demo service natively in a clean room (no container engine needed),
-//! writes notes through its API, runs the participant's `backup.sh`, wipes the data
-//! directory the way a lost volume would be, runs `restore.sh`, starts the service
-//! again and reads every note back.
+//! writes notes through its API, runs the participant's `backup.sh`, loses the data
+//! directory the way a lost volume would be, runs `restore.sh` into a data directory at
+//! another path that already holds a note of its own, starts the service again and reads
+//! every note back, and checks the other note is gone (a restore replaces, it does not
+//! merge).
 //!
 //! The scripts' contract: the data directory is in `DATA_DIR`, the archive path is
 //! the first argument, the service is stopped during the restore.
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::cleanroom::process::{GroupChild, Waited, run_bounded};
@@ -114,11 +115,18 @@ fn round_trip(ctx: &CheckCtx, p: &BackupParams) -> Outcome {
     }
     running.kill_group();
 
-    // The disaster: the volume is gone, a new empty one takes its place.
-    if let Err(e) = std::fs::remove_dir_all(&volume).and_then(|()| std::fs::create_dir_all(&volume))
-    {
+    // The disaster: the volume is gone. The restore goes to another machine's data
+    // directory, at another path, which already holds a note of its own: restore must
+    // replace what is there (not merge into it) and must not depend on where the backup
+    // was taken (an archive of absolute paths unpacks back to the old place).
+    if let Err(e) = std::fs::remove_dir_all(&volume) {
         return Outcome::fail(format!("cannot wipe the data directory: {e}"));
     }
+    let restored = sandbox.root().join("restored-volume");
+    sandbox
+        .env
+        .insert("DATA_DIR".into(), restored.display().to_string());
+    tri!(seed_leftover(&sandbox, &demo, ctx));
     tri!(run_script(&sandbox, ctx, restore, &archive_arg, "restore"));
 
     let restarted = tri!(start_service(&sandbox, &demo, ctx));
@@ -131,13 +139,34 @@ fn round_trip(ctx: &CheckCtx, p: &BackupParams) -> Outcome {
             Err(e) => lost.push(format!("`{key}` could not be read: {e}")),
         }
     }
+    let leftover = service::request(
+        "GET",
+        sandbox.port,
+        &format!("/notes/{LEFTOVER}"),
+        None,
+        None,
+    );
     drop(restarted);
+    if !lost.is_empty() && volume.exists() {
+        return Outcome::fail(format!(
+            "restore.sh put the data back where the backup was taken ({}), not into DATA_DIR={}: the archive holds absolute paths; archive relative to the directory (tar -C \"$DATA_DIR\" .) and unpack with -C \"$DATA_DIR\"",
+            sandbox.tidy(&volume.display().to_string()),
+            sandbox.tidy(&restored.display().to_string())
+        ))
+        .at(script_file(restore), None);
+    }
     if !lost.is_empty() {
         return Outcome::fail(format!(
-            "after backup, a wiped data directory and restore: {} of {} notes lost ({}); the archive does not hold the data, or restore does not put it back under $DATA_DIR",
+            "after backup, a lost volume and restore into DATA_DIR at another path: {} of {} notes lost ({}); the archive does not hold the data, holds absolute paths, or restore does not put it under $DATA_DIR",
             lost.len(),
             NOTES.len(),
             lost.join(", ")
+        ))
+        .at(script_file(restore), None);
+    }
+    if matches!(leftover, Ok(ref a) if a.status == 200) {
+        return Outcome::fail(format!(
+            "restore merged the archive into the existing data: the note `{LEFTOVER}`, which was in DATA_DIR before the restore and not in the backup, is still there; restore.sh must empty DATA_DIR before unpacking"
         ))
         .at(script_file(restore), None);
     }
@@ -157,12 +186,37 @@ fn script_file(command: &str) -> String {
         .to_string()
 }
 
+/// The note a restore target already holds: it is not in the backup, so after a restore
+/// that replaces the data it must be gone.
+const LEFTOVER: &str = "not-in-the-backup";
+
+/// Puts [`LEFTOVER`] into the (new) data directory through the service, then stops it.
+fn seed_leftover(sandbox: &Sandbox, demo: &Path, ctx: &CheckCtx) -> Result<(), Outcome> {
+    let mut seeding = start_service(sandbox, demo, ctx)?;
+    let answer = service::request(
+        "PUT",
+        sandbox.port,
+        &format!("/notes/{LEFTOVER}"),
+        Some("written after the backup\n"),
+        Some(TOKEN),
+    );
+    seeding.kill_group();
+    match answer {
+        Ok(a) if (200..300).contains(&a.status) => Ok(()),
+        Ok(a) => Err(Outcome::fail(format!(
+            "the service refused to store a note: {} {}",
+            a.status,
+            a.body.trim()
+        ))),
+        Err(e) => Err(Outcome::fail(format!(
+            "the service did not take a note: {e}"
+        ))),
+    }
+}
+
 /// Starts the demo service with the sandbox's environment and waits until it listens.
 fn start_service(sandbox: &Sandbox, demo: &Path, ctx: &CheckCtx) -> Result<GroupChild, Outcome> {
-    let mut cmd = Command::new(demo);
-    cmd.env_clear()
-        .envs(&sandbox.env)
-        .current_dir(&sandbox.work);
+    let mut cmd = sandbox.program(demo, &[]);
     let mut child = GroupChild::spawn(&mut cmd, &sandbox.log_prefix("demo-service"))
         .map_err(|e| Outcome::fail(format!("cannot start demo-service: {e}")))?;
     let deadline = Instant::now() + Duration::from_secs(5).min(ctx.toolbox.process_timeout);
@@ -210,6 +264,12 @@ fn run_script(
     };
     match waited {
         Waited::Exited(status) if status.success() => Ok(()),
+        Waited::Exited(_) if sandbox.outside_writes(&child.stderr()).is_some() => Err(Outcome::fail(
+            sandbox
+                .outside_writes(&child.stderr())
+                .unwrap_or_default(),
+        )
+        .at(file, None)),
         Waited::Exited(status) => Err(Outcome::fail(format!(
             "{command} failed ({status}) in a clean room (DATA_DIR set, archive path as $1, no docker, empty HOME){said}{}",
             sandbox.notes_suffix()

@@ -13,6 +13,7 @@ use formats::yaml::{Node, Value};
 use crate::engine::findings::{Finding, outcome};
 use crate::engine::params::StrList;
 use crate::engine::rule::{CheckCtx, Outcome, Rule, RuleDef};
+use crate::rules::healthprobe::{self, HealthTest};
 use crate::rules::secrets::{is_secret_name, secret_value_kind};
 use crate::tri;
 
@@ -33,7 +34,14 @@ fn load(ctx: &CheckCtx, file: Option<&str>) -> Result<ComposeFile, Outcome> {
             })?,
     };
     let text = ctx.read_text(&file)?;
-    ComposeFile::parse(&file, &text).map_err(|e| Outcome::fail(e.message).at(&file, e.line))
+    let mut compose =
+        ComposeFile::parse(&file, &text).map_err(|e| Outcome::fail(e.message).at(&file, e.line))?;
+    // Files named by `extends:` are read the way every participant file is.
+    let read = |other: &str| ctx.read_text(other).map_err(|o| o.message);
+    compose
+        .resolve_extends(&read)
+        .map_err(|e| Outcome::fail(e.message).at(&file, e.line))?;
+    Ok(compose)
 }
 
 /// The service named `name` (a required `service` parameter), or a failed outcome
@@ -285,8 +293,8 @@ fn healthcheck_problem(service: &Service) -> Option<(usize, String)> {
     let Some(test) = check.get("test") else {
         return Some((line, format!("the healthcheck of `{name}` has no `test`")));
     };
-    let script = match &test.value {
-        Value::Str(s) => s.clone(),
+    let (script, played) = match &test.value {
+        Value::Str(s) => (s.clone(), HealthTest::Shell(s.clone())),
         Value::Seq(items) => {
             let words: Vec<String> = items.iter().filter_map(Node::scalar_text).collect();
             match words.first().map(String::as_str) {
@@ -296,8 +304,11 @@ fn healthcheck_problem(service: &Service) -> Option<(usize, String)> {
                         format!("the healthcheck of `{name}` is NONE: switched off"),
                     ));
                 }
-                Some("CMD-SHELL") => words[1..].join(" "),
-                Some("CMD") => words[1..].join(" "),
+                Some("CMD-SHELL") => (
+                    words[1..].join(" "),
+                    HealthTest::Shell(words[1..].join(" ")),
+                ),
+                Some("CMD") => (words[1..].join(" "), HealthTest::Exec(words[1..].to_vec())),
                 _ => {
                     return Some((
                         test.line,
@@ -315,10 +326,16 @@ fn healthcheck_problem(service: &Service) -> Option<(usize, String)> {
             ));
         }
     };
-    never_fails(&script, '\\').map(|why| {
-        (
+    if let Some(why) = never_fails(&script, '\\') {
+        return Some((
             test.line,
             format!("the healthcheck of `{name}` (`{script}`) always succeeds: {why}"),
+        ));
+    }
+    healthprobe::problem(&played).map(|why| {
+        (
+            test.line,
+            format!("the healthcheck of `{name}` (`{script}`) cannot report a sick service: {why}"),
         )
     })
 }

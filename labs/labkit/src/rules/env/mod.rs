@@ -4,6 +4,7 @@
 use formats::dotenv::{self, EnvVar};
 use serde::Deserialize;
 
+use crate::engine::findings::{Finding, outcome};
 use crate::engine::params::StrList;
 use crate::engine::rule::{CheckCtx, Outcome, Rule, RuleDef};
 use crate::tri;
@@ -23,11 +24,12 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
         }),
         Box::new(RuleDef {
             id: "ENV002",
-            meaning: "Secret variables in a committed env file are empty or obvious placeholders",
+            meaning: "Secret variables in a committed env file are empty or obvious placeholders, and no committed script gives them a real default",
             remediation: "Leave the value empty (or `change-me`) and provide the real secret at deploy time from the environment or a secret store",
             params: &[
                 "file: the env file",
                 "keys: the variables that hold secrets",
+                "scripts: shell scripts whose assignments and ${VAR:-default} defaults of those keys are checked too (optional)",
             ],
             check: no_secret_values,
         }),
@@ -54,6 +56,8 @@ struct SecretParams {
     file: String,
     #[serde(default)]
     keys: StrList,
+    #[serde(default)]
+    scripts: StrList,
 }
 
 fn load(ctx: &CheckCtx, file: &str) -> Result<(String, Vec<EnvVar>), Outcome> {
@@ -104,14 +108,68 @@ fn is_placeholder(value: &str) -> bool {
 fn no_secret_values(ctx: &CheckCtx, p: &SecretParams) -> Outcome {
     let (file, vars) = tri!(load(ctx, &p.file));
     let keys = p.keys.to_strs();
-    for var in &vars {
-        if keys.contains(&var.key.as_str()) && !is_placeholder(&var.value) {
-            return Outcome::fail(format!(
-                "{} carries a value that looks real; a committed file is not a secret store",
-                var.key
-            ))
-            .at(file, Some(var.line));
+    let mut findings: Vec<Finding> = vars
+        .iter()
+        .filter(|var| keys.contains(&var.key.as_str()) && !is_placeholder(&var.value))
+        .map(|var| {
+            Finding::new(
+                &file,
+                Some(var.line),
+                format!(
+                    "{} carries a value that looks real; a committed file is not a secret store",
+                    var.key
+                ),
+            )
+        })
+        .collect();
+    for script in p.scripts.iter() {
+        if !ctx.path(script).is_file() {
+            continue;
+        }
+        let text = tri!(ctx.read_text(script));
+        findings.extend(script_defaults(script, &text, &keys));
+    }
+    outcome(
+        &file,
+        findings,
+        format!("no real values for {}", keys.join(", ")),
+    )
+}
+
+/// Real values a shell script gives `keys`: `KEY=value`, `export KEY=value`, and the
+/// defaults in `${KEY:-value}`, `${KEY:=value}`, `${KEY-value}`, `${KEY=value}`.
+fn script_defaults(script: &str, text: &str, keys: &[&str]) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let code = line.split(" #").next().unwrap_or(line);
+        if code.trim_start().starts_with('#') {
+            continue;
+        }
+        for key in keys {
+            let key = regex::escape(key);
+            let patterns = [
+                format!(r#"(?:^|[\s;]){key}=("[^"]*"|'[^']*'|[^\s;]*)"#),
+                format!(r#"\$\{{{key}:?[-=]([^}}]*)\}}"#),
+            ];
+            for pattern in &patterns {
+                let Ok(re) = regex::Regex::new(pattern) else {
+                    continue;
+                };
+                for caps in re.captures_iter(code) {
+                    let value = caps[1].trim_matches(|c| c == '"' || c == '\'');
+                    if !value.contains('$') && !is_placeholder(value) {
+                        found.push(Finding::new(
+                            script,
+                            Some(index + 1),
+                            format!(
+                                "{script} gives {} a built-in value that looks real: whoever has the tarball has the token; leave it to the environment",
+                                key.replace('\\', "")
+                            ),
+                        ));
+                    }
+                }
+            }
         }
     }
-    Outcome::pass(format!("no real values for {}", keys.join(", "))).at(file, None)
+    found
 }

@@ -128,6 +128,14 @@ fn executable(ctx: &CheckCtx, p: &ScriptParams) -> Outcome {
         ))
         .at(rel, Some(1));
     }
+    if text.split('\n').next().is_some_and(|l| l.ends_with('\r')) {
+        // The kernel reads the interpreter as `/bin/sh\r`, which does not exist: the
+        // shell then says "No such file or directory" about a file that is right there.
+        return Outcome::fail(format!(
+            "`{rel}` has Windows line endings (CRLF), so `#!` names an interpreter with a \\r at its end that no system has: convert it with `sed -i 's/\\r$//' {rel}` (or `dos2unix {rel}`) and set your editor to LF for this file"
+        ))
+        .at(rel, Some(1));
+    }
     if !is_executable(&ctx.path(rel)) {
         return Outcome::fail(format!("`{rel}` is not executable")).at(rel, None);
     }

@@ -7,6 +7,7 @@ use crate::cleanroom::service::{self, cleanroom_params};
 use crate::engine::params::StrList;
 use crate::engine::rule::{CheckCtx, Outcome, Rule, RuleDef};
 use crate::tri;
+use formats::LineError;
 use formats::dotenv;
 use formats::promtext::{self, Exposition};
 
@@ -49,17 +50,71 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
 }
 
 /// Turn a validated exposition into an outcome: the first problem, or missing families.
+/// How many further problems a failure lists after the first.
+const MAX_LISTED: usize = 9;
+
+/// What node_exporter's textfile collector refuses on top of the text format: it parses
+/// with the strict exposition parser (a `\r` before the newline becomes part of the value)
+/// and it skips a whole file whose samples carry their own timestamps.
+fn textfile_problems(text: &str) -> Vec<LineError> {
+    let mut problems = Vec::new();
+    let crlf: Vec<usize> = text
+        .split_inclusive('\n')
+        .enumerate()
+        .filter(|(_, l)| l.ends_with("\r\n") || l.ends_with('\r'))
+        .map(|(i, _)| i + 1)
+        .collect();
+    if let Some(first) = crlf.first() {
+        problems.push(LineError {
+            line: Some(*first),
+            message: format!(
+                "{} line(s) end with Windows line endings (CRLF): node_exporter reads the \\r as part of the value and drops the whole file; save it with LF endings (`sed -i 's/\\r$//' FILE`)",
+                crlf.len()
+            ),
+        });
+    }
+    for (index, line) in text.lines().enumerate() {
+        let line_text = line.trim();
+        if line_text.is_empty() || line_text.starts_with('#') {
+            continue;
+        }
+        // After the labels (which may hold spaces inside quotes): value, then timestamp.
+        let after_labels = match line_text.rfind('}') {
+            Some(end) => &line_text[end + 1..],
+            None => line_text
+                .split_once([' ', '\t'])
+                .map_or("", |(_, rest)| rest),
+        };
+        if after_labels.split_whitespace().count() >= 2 {
+            problems.push(LineError {
+                line: Some(index + 1),
+                message: "the sample carries a timestamp: node_exporter's textfile collector refuses client-side timestamps and skips the whole file; drop it (the scrape time is used)".into(),
+            });
+        }
+    }
+    problems
+}
+
 fn judge(exposition: &Exposition, families: &[&str], file: Option<&str>) -> Outcome {
     let at = |o: Outcome, line: Option<usize>| match file {
         Some(f) => o.at(f, line),
         None => o,
     };
     if let Some(first) = exposition.problems.first() {
-        let more = exposition.problems.len() - 1;
-        let suffix = if more > 0 {
-            format!(" (and {more} more problem(s))")
-        } else {
-            String::new()
+        // Every problem at once, so a fix is not followed by the next line's complaint.
+        let shown: Vec<String> = exposition.problems[1..]
+            .iter()
+            .take(MAX_LISTED)
+            .map(|p| match p.line {
+                Some(line) => format!("line {line}: {}", p.message),
+                None => p.message.clone(),
+            })
+            .collect();
+        let hidden = exposition.problems.len().saturating_sub(1 + MAX_LISTED);
+        let suffix = match (shown.is_empty(), hidden) {
+            (true, _) => String::new(),
+            (false, 0) => format!(" (also {})", shown.join("; ")),
+            (false, n) => format!(" (also {}; and {n} more)", shown.join("; ")),
         };
         let line_note = match (file, first.line) {
             (None, Some(line)) => format!("line {line}: "),
@@ -155,7 +210,18 @@ fn valid_text_file(ctx: &CheckCtx, p: &TextFileParams) -> Outcome {
     let file = p.file.as_str();
     let families = p.families.to_strs();
     let text = tri!(ctx.read_text(file));
-    judge(&promtext::validate(&text), &families, Some(file))
+    let mut exposition = promtext::validate(&text);
+    let collector = textfile_problems(&text);
+    if !collector.is_empty() {
+        // The collector's own refusals come first: the parser's complaints about the
+        // same lines (a value of "6\r") follow from them.
+        let lines: Vec<Option<usize>> = collector.iter().map(|p| p.line).collect();
+        exposition
+            .problems
+            .retain(|p| !lines.contains(&p.line) && !text.contains('\r'));
+        exposition.problems.splice(0..0, collector);
+    }
+    judge(&exposition, &families, Some(file))
 }
 
 #[derive(Deserialize, Default)]
@@ -178,8 +244,16 @@ struct StaticConfig {
     targets: Vec<String>,
 }
 
-fn line_of(text: &str, needle: &str) -> Option<usize> {
-    text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
+/// The line of `job_name: <name>` (quoted or not).
+fn job_line(text: &str, name: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start().trim_start_matches("- ").trim();
+            l.strip_prefix("job_name:")
+                .map(|v| v.trim().trim_matches(|c| c == '\'' || c == '"'))
+                == Some(name)
+        })
+        .map(|i| i + 1)
 }
 
 /// The port the service listens on, from the lab (`port`) or the participant's env file.
@@ -219,10 +293,10 @@ fn scrape_config(ctx: &CheckCtx, p: &ScrapeParams) -> Outcome {
     if config.scrape_configs.is_empty() {
         return Outcome::fail("no scrape_configs: Prometheus scrapes nothing").at(file, None);
     }
-    let mut nearest = None;
+    let mut problems: Vec<(String, Option<usize>)> = Vec::new();
     for job in &config.scrape_configs {
         let path = job.metrics_path.as_deref().unwrap_or("/metrics");
-        let line = line_of(&text, &job.job_name);
+        let line = job_line(&text, &job.job_name);
         let targets: Vec<&String> = job.static_configs.iter().flat_map(|s| &s.targets).collect();
         let port_ok = targets
             .iter()
@@ -250,8 +324,21 @@ fn scrape_config(ctx: &CheckCtx, p: &ScrapeParams) -> Outcome {
                     .join(", ")
             )
         };
-        nearest.get_or_insert((problem, line));
+        problems.push((problem, line));
     }
-    let (problem, line) = nearest.unwrap_or_default();
-    Outcome::fail(problem).at(file, line)
+    // No job scrapes the service. Every job is named: one of them may rightly scrape
+    // something else (node_exporter on 9100), and must not be "fixed" into the service.
+    let first_line = problems.first().and_then(|(_, line)| *line);
+    let listed: Vec<String> = problems
+        .iter()
+        .map(|(problem, line)| match line {
+            Some(line) => format!("line {line}: {problem}"),
+            None => problem.clone(),
+        })
+        .collect();
+    Outcome::fail(format!(
+        "no scrape job reaches the service's {want_path} on port {port} ({}); fix or add the job for the service, and keep a job that rightly scrapes something else",
+        listed.join("; ")
+    ))
+    .at(file, first_line)
 }

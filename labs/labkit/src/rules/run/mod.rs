@@ -71,6 +71,9 @@ fn starts_and_answers(ctx: &CheckCtx, p: &StartParams) -> Outcome {
         p.startup_seconds
     ));
     let answer = tri!(room.get(probe));
+    if let Some(problem) = room.left_in_background() {
+        return problem.at(service::script_of(&p.command), None);
+    }
     room.stop();
     let port = room.sandbox.port;
     if answer.status != expect_status {
@@ -119,9 +122,12 @@ fn describe(root: &Path, paths: &[std::path::PathBuf], under: &str) -> String {
 
 fn contains_file_with(dir: &Path, needle: &str) -> bool {
     Snapshot::take(dir).0.keys().any(|rel| {
-        std::fs::read(dir.join(rel))
-            .map(|bytes| String::from_utf8_lossy(&bytes).contains(needle))
-            .unwrap_or(false)
+        let path = dir.join(rel);
+        // A note is small; a big file cannot be the one just stored (and is not read whole).
+        std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() < 1 << 20)
+            && std::fs::read(&path)
+                .map(|bytes| String::from_utf8_lossy(&bytes).contains(needle))
+                .unwrap_or(false)
     })
 }
 
@@ -146,7 +152,8 @@ fn writes_only_data(ctx: &CheckCtx, p: &WriteParams) -> Outcome {
     let token = room.sandbox.env.get(token_var).cloned();
     let marker = format!("clean-room-note-{}", room.sandbox.port);
     let answer = tri!(
-        service::request(
+        service::request_at(
+            room.sandbox.host(),
             "PUT",
             room.sandbox.port,
             write,
@@ -155,7 +162,11 @@ fn writes_only_data(ctx: &CheckCtx, p: &WriteParams) -> Outcome {
         )
         .map_err(Outcome::fail)
     );
+    let held_open = room.sandbox.open_outside(&room.service.members());
     room.stop();
+    if let Some(outside) = held_open {
+        return Outcome::fail(outside);
+    }
     // Where things were written says more than a refused write, so judge that first.
     let sandbox = &room.sandbox;
     let in_home = Snapshot::default().changes(&Snapshot::take(&sandbox.home));
@@ -165,6 +176,10 @@ fn writes_only_data(ctx: &CheckCtx, p: &WriteParams) -> Outcome {
             describe(&sandbox.home, &in_home, "~/")
         ));
     }
+    let mut app_before = app_before;
+    app_before
+        .0
+        .retain(|rel, _| !sandbox.not_copied.contains(rel));
     let app_changes = app_before.changes(&Snapshot::take(&sandbox.app));
     if !app_changes.is_empty() {
         return Outcome::fail(format!(

@@ -16,7 +16,7 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
         remediation: "Make each action return the code its contract demands, also when repeated (start on a running service succeeds; stop on a stopped one succeeds)",
         params: &[
             "(clean room) command (the program), env_file, env, tools",
-            "steps: [{ args = [...], expect = code or [codes], unset = [vars] } or { probe = \"/path\", status = 200 }]",
+            "steps: [{ args = [...], expect = code or [codes], unset = [vars] }, { probe = \"/path\", status = 200 }, { down = true } (nothing answers any more) or { crash = true } (SIGKILL whatever is left running)]",
             "cleanup: steps run afterwards whatever happened (exit codes ignored)",
             "ocf: name exit codes as in the OCF spec (default false)",
             "step_seconds: deadline for each command (default 10)",
@@ -53,6 +53,11 @@ enum Step {
         path: String,
         status: u16,
     },
+    /// Nothing answers on the port any more: the service really stopped.
+    Down,
+    /// Every process the sequence left running is killed with SIGKILL, the way a crash or
+    /// the kernel's OOM killer ends a service: pid files and sockets are left behind.
+    Crash,
 }
 
 impl Step {
@@ -69,6 +74,8 @@ impl Step {
                 )
             }
             Step::Probe { path, .. } => format!("GET {path}"),
+            Step::Down => "nothing answers".to_string(),
+            Step::Crash => "the service crashes (SIGKILL)".to_string(),
         }
     }
 }
@@ -100,6 +107,12 @@ fn read_steps(ctx: &CheckCtx, items: &[toml::Table]) -> Result<Vec<Step>, Outcom
         .iter()
         .enumerate()
         .map(|(i, table)| {
+            if table.get("down").and_then(toml::Value::as_bool) == Some(true) {
+                return Ok(Step::Down);
+            }
+            if table.get("crash").and_then(toml::Value::as_bool) == Some(true) {
+                return Ok(Step::Crash);
+            }
             if let Some(path) = table.get("probe") {
                 let path = path
                     .as_str()
@@ -222,6 +235,37 @@ fn sequence(ctx: &CheckCtx, p: &SequenceParams) -> Outcome {
     verdict
 }
 
+/// What still answers on `port` a moment after a stop, if anything: a service may take a
+/// little while to close its socket after its supervisor returns (longer on a loaded
+/// machine), so this waits up to three seconds before saying it is still there.
+fn still_answering(port: u16) -> Option<String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    loop {
+        match service::request("GET", port, "/healthz", None, None) {
+            Err(_) => return None,
+            Ok(answer) if std::time::Instant::now() >= deadline => {
+                return Some(format!("GET /healthz answered {}", answer.status));
+            }
+            Ok(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+}
+
+/// Kill everything the sequence started so far, without any chance to clean up, and wait
+/// until the port is free again.
+fn crash(sandbox: &Sandbox, started: &mut Started) {
+    for child in &mut started.0 {
+        child.kill_group_abruptly();
+    }
+    sandbox.kill_strays();
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    while service::request("GET", sandbox.port, "/healthz", None, None).is_ok()
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn run_steps(
     sandbox: &Sandbox,
     started: &mut Started,
@@ -267,6 +311,17 @@ fn run_steps(
                     .at(rel, None);
                 }
             }
+            Step::Down => {
+                if let Some(answer) = still_answering(sandbox.port) {
+                    return Outcome::fail(format!(
+                        "step {}: the service still answers on port {} ({answer}): the step before left it running",
+                        i + 1,
+                        sandbox.port
+                    ))
+                    .at(rel, None);
+                }
+            }
+            Step::Crash => crash(sandbox, started),
             Step::Probe { path, status } => {
                 let answer = service::request("GET", sandbox.port, path, None, None);
                 match answer {

@@ -1,0 +1,10 @@
+#!/bin/sh
+# Start the notes service with configuration from the environment (see .env.example).
+set -eu
+: "${PORT:=8080}"
+: "${BIND:=0.0.0.0}"
+: "${DATA_DIR:=./data}"
+export PORT BIND DATA_DIR
+# metrics for prometheus
+export METRICS=1
+exec demo-service
