@@ -32,3 +32,4 @@ pub mod room;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod site_path;

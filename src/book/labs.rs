@@ -43,6 +43,7 @@ fn lab_chapter(dir: &Path, slide_heading_level: u8) -> Result<Chapter> {
         dependencies: vec![dir.join("lab.toml")],
         index: 0,
         parsed,
+        warnings: Vec::new(),
     })
 }
 
