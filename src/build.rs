@@ -87,6 +87,7 @@ pub fn build_with(
     let mut warnings = book.warnings.clone();
     warnings.extend(swap_warnings);
     warnings.extend(frame.theme.warnings.iter().cloned());
+    warnings.extend(frame.take_warnings());
     warnings.extend(link_report.broken.iter().map(ToString::to_string));
     Ok(BuildReport {
         dest,

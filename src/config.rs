@@ -81,6 +81,36 @@ pub struct HtmlConfig {
     pub no_section_label: bool,
     pub print: PrintConfig,
     pub search: SearchConfig,
+    /// mdBook 0.5's default is on; mdBook 0.4 called it `curly-quotes`.
+    pub smart_punctuation: Option<bool>,
+    pub curly_quotes: Option<bool>,
+    pub code: CodeConfig,
+    /// Old page path (from the site root) → where it moved, relative to the old page.
+    pub redirect: std::collections::BTreeMap<String, String>,
+    /// Written to a `CNAME` file at the site root (GitHub Pages' custom domain).
+    pub cname: Option<String>,
+    /// The Markdown file (in the source folder) the 404 page is made from; `404.md` if unset.
+    pub input_404: Option<String>,
+    /// Formulas typeset by MathJax, which is then written into the site.
+    pub mathjax_support: bool,
+    pub fold: FoldConfig,
+}
+
+/// `[output.html.fold]`: sidebar sections deeper than `level` start folded.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct FoldConfig {
+    pub enable: bool,
+    pub level: usize,
+}
+
+/// `[output.html.code]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CodeConfig {
+    /// Fence language → the line prefix that hides a line (`python = "~"`). Rust's `# ` rule
+    /// applies without being listed.
+    pub hidelines: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for HtmlConfig {
@@ -96,6 +126,14 @@ impl Default for HtmlConfig {
             no_section_label: false,
             print: PrintConfig { enable: true },
             search: SearchConfig { enable: true },
+            smart_punctuation: None,
+            curly_quotes: None,
+            code: CodeConfig::default(),
+            redirect: Default::default(),
+            cname: None,
+            input_404: None,
+            mathjax_support: false,
+            fold: FoldConfig::default(),
         }
     }
 }
@@ -128,6 +166,10 @@ impl Default for PrintConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, rename_all = "kebab-case")]
 pub struct DevoopsSection {
+    /// Whether book.toml has a `[devoops]` table: a book that does gets a slide deck for
+    /// every chapter; one that does not, only for chapters whose front matter sets `minutes`.
+    #[serde(skip)]
+    pub present: bool,
     /// Folder of the labs, relative to the book root. Skipped when it does not exist.
     pub labs: PathBuf,
     /// Headings at this level or above start a new slide.
@@ -140,6 +182,7 @@ pub struct DevoopsSection {
 impl Default for DevoopsSection {
     fn default() -> Self {
         DevoopsSection {
+            present: false,
             labs: PathBuf::from("labs"),
             slide_heading_level: 2,
             checkers: None,
@@ -173,31 +216,27 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
     ("devoops", &["labs", "slide-heading-level", "checkers"]),
 ];
 
-const KNOWN_HTML_KEYS: &[&str] = &[
-    "site-url",
-    "default-theme",
-    "preferred-dark-theme",
-    "git-repository-url",
-    "git-repository-icon",
-    "edit-url-template",
-    "additional-css",
-    "additional-js",
-    "theme",
-    "no-section-label",
-    "print",
-    "search",
-    "fold",
-    "playground",
-    "code",
-    "redirect",
-    "cname",
-    "smart-punctuation",
-    "mathjax-support",
-    "copy-fonts",
-    "input-404",
-    "live-reload-endpoint",
-    "hash-files",
-    "sidebar-header-nav",
+/// `[output.html]` keys devoops acts on; for tables, the keys inside it that it acts on.
+/// Anything else in `[output.html]` gets a warning naming it.
+const KNOWN_HTML_KEYS: &[(&str, &[&str])] = &[
+    ("site-url", &[]),
+    ("default-theme", &[]),
+    ("git-repository-url", &[]),
+    ("edit-url-template", &[]),
+    ("additional-css", &[]),
+    ("additional-js", &[]),
+    ("theme", &[]),
+    ("no-section-label", &[]),
+    ("print", &["enable"]),
+    ("search", &["enable"]),
+    ("code", &["hidelines"]),
+    ("redirect", &["*"]),
+    ("cname", &[]),
+    ("input-404", &[]),
+    ("mathjax-support", &[]),
+    ("fold", &["enable", "level"]),
+    ("smart-punctuation", &[]),
+    ("curly-quotes", &[]),
 ];
 
 impl Config {
@@ -212,8 +251,18 @@ impl Config {
 
     pub fn parse(text: &str, path: &Path) -> Result<(Config, Vec<String>)> {
         let config: Config = toml::from_str(text).map_err(|e| toml_error(text, path, &e))?;
+        let mut config = config;
         let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(text, path, &e))?;
-        let warnings = unknown_key_warnings(&table, path);
+        config.devoops.present = table.contains_key("devoops");
+        let mut warnings = unknown_key_warnings(&table, path);
+        let html = &config.output.html;
+        if html.smart_punctuation.or(html.curly_quotes) == Some(false) {
+            warnings.push(format!(
+                "{}: `output.html.smart-punctuation = false` is not supported: devoops always \
+                 turns `--`, `...` and straight quotes into typographic ones, as mdBook does by default",
+                path.display()
+            ));
+        }
         Ok((config, warnings))
     }
 }
@@ -277,10 +326,27 @@ fn unknown_key_warnings(table: &toml::Table, path: &Path) -> Vec<String> {
             "output" => {
                 for (name, renderer) in value.as_table().into_iter().flatten() {
                     if name == "html" {
-                        for html_key in renderer.as_table().into_iter().flat_map(|t| t.keys()) {
-                            if !KNOWN_HTML_KEYS.contains(&html_key.as_str()) {
+                        for (html_key, value) in renderer.as_table().into_iter().flatten() {
+                            // `false` is what devoops does anyway (`mathjax-support = false`).
+                            if value.as_bool() == Some(false) {
+                                continue;
+                            }
+                            let Some((_, inner)) =
+                                KNOWN_HTML_KEYS.iter().find(|(k, _)| k == html_key)
+                            else {
                                 warnings.push(format!(
                                     "{file}: `output.html.{html_key}` is not used by devoops"
+                                ));
+                                continue;
+                            };
+                            let unused = value
+                                .as_table()
+                                .into_iter()
+                                .flat_map(|t| t.keys())
+                                .filter(|k| !inner.contains(&k.as_str()) && inner != &["*"]);
+                            for sub in unused {
+                                warnings.push(format!(
+                                    "{file}: `output.html.{html_key}.{sub}` is not used by devoops"
                                 ));
                             }
                         }
@@ -378,6 +444,32 @@ site-url = "/workshop/"
         assert_eq!(w.len(), 3, "{w:?}");
         assert!(w.iter().any(|m| m.contains("mermaid")));
         assert!(w.iter().any(|m| m.contains("output.pdf")));
+    }
+
+    #[test]
+    fn every_html_setting_not_acted_on_is_named() {
+        let text = "[output.html]\nhash-files = true\nsidebar-header-nav = true\nsmart-punctuation = true\n\
+                    [output.html.search]\nenable = true\nlimit-results = 20\n\
+                    [output.html.code.hidelines]\npython = \"~\"\n\
+                    [output.html.redirect]\n\"/old.html\" = \"new.html\"\n\
+                    [output.html.playground]\neditable = true\n";
+        let (c, w) = Config::parse(text, Path::new("book.toml")).unwrap();
+        let named: Vec<&str> = w.iter().map(|m| m.split('`').nth(1).unwrap_or(m)).collect();
+        assert_eq!(
+            named,
+            [
+                "output.html.hash-files",
+                "output.html.playground",
+                "output.html.search.limit-results",
+                "output.html.sidebar-header-nav",
+            ],
+            "{w:?}"
+        );
+        assert_eq!(c.output.html.code.hidelines["python"], "~");
+        assert_eq!(c.output.html.redirect["/old.html"], "new.html");
+        assert!(!c.devoops.present);
+        let (own, _) = Config::parse("[devoops]\n", Path::new("book.toml")).unwrap();
+        assert!(own.devoops.present);
     }
 
     #[test]

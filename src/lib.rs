@@ -33,3 +33,4 @@ pub mod room;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod site_path;

@@ -14,7 +14,7 @@ fn good_book() -> tempfile::TempDir {
     write(
         root,
         "book.toml",
-        "[book]\ntitle = \"Links\"\nsrc = \"content\"\n",
+        "[book]\ntitle = \"Links\"\nsrc = \"content\"\n\n[devoops]\n",
     );
     write(
         root,

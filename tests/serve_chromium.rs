@@ -194,11 +194,11 @@ fn the_open_tab_reloads_by_itself_and_shows_build_errors() {
     browser.run("window.__beforeError = true; return true");
     book.write(
         "content/setup.md",
-        "# Setting up\n\n{{#include missing.sh}}\n",
+        "# Setting up\n\n{{#include setup.md}}\n",
     );
     browser.wait_for(
         "the build-error overlay",
-        "var box = document.getElementById('devoops-build-error'); return !!box && box.innerText.includes('setup.md:3') && box.innerText.includes('missing.sh')",
+        "var box = document.getElementById('devoops-build-error'); return !!box && box.innerText.includes('setup.md:3') && box.innerText.includes('nest')",
     );
     assert_eq!(
         browser.run("return window.__beforeError === true"),

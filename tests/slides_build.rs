@@ -92,7 +92,7 @@ fn slide_heading_level_comes_from_book_toml() {
     let text = std::fs::read_to_string(&toml).unwrap();
     std::fs::write(
         &toml,
-        format!("{text}\n[devoops]\nslide-heading-level = 1\n"),
+        text.replace("[devoops]\n", "[devoops]\nslide-heading-level = 1\n"),
     )
     .unwrap();
     let out = build_site(book.path());

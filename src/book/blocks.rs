@@ -22,6 +22,10 @@ pub fn markdown_options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_GFM
+        // Both on by default in mdBook 0.5; smart punctuation changes heading ids too (`--`
+        // becomes `–`), and each term of a definition list gets an anchor like a heading.
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_DEFINITION_LIST
 }
 
 /// How many chapter texts [`scan`] has read in this process: the pipeline parses each chapter

@@ -55,6 +55,7 @@ fn lab_chapter(
         dependencies: vec![dir.join("lab.toml")],
         index: 0,
         parsed,
+        warnings: Vec::new(),
     };
     Ok((chapter, downloads))
 }

@@ -1,9 +1,7 @@
 //! Every link and image target in a chapter's Markdown, with the line and column it starts
 //! on, found when the chapter is parsed; and the rules for reading a link target.
 
-use std::path::Path;
-
-use pulldown_cmark::{Event, Parser, Tag};
+use pulldown_cmark::{Event, LinkType, Parser, Tag};
 
 use super::blocks::markdown_options as options;
 use crate::error::line_col;
@@ -22,6 +20,11 @@ pub fn links(text: &str) -> Vec<SourceLink> {
     let mut found = Vec::new();
     for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
         let url = match event {
+            // `<user@host>` is an e-mail address, not a file.
+            Event::Start(Tag::Link {
+                link_type: LinkType::Email,
+                ..
+            }) => continue,
             Event::Start(Tag::Link { dest_url, .. })
             | Event::Start(Tag::Image { dest_url, .. }) => dest_url,
             _ => continue,
@@ -55,28 +58,12 @@ pub fn is_external(url: &str) -> bool {
     }
 }
 
-/// Resolves `target` (a `/`-separated relative path) against the folder `base` of the site
-/// namespace. `None` when it climbs above the site root.
-pub fn resolve(base: &Path, target: &str) -> Option<String> {
-    let mut parts: Vec<&str> = base
-        .to_str()?
-        .split(['/', '\\'])
-        .filter(|p| !p.is_empty())
-        .collect();
-    for part in target.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
-}
+pub use crate::site_path::resolve;
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     #[test]

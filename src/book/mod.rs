@@ -77,6 +77,8 @@ pub struct Chapter {
     pub index: usize,
     /// The chapter's Markdown cut into what the handbook page and the slides are made of.
     pub parsed: Parsed,
+    /// What reading the source found that mdBook carries on after (a missing include).
+    pub warnings: Vec<String>,
 }
 
 /// A chapter's Markdown after its slide markup is read: its pieces (ordinary Markdown,
@@ -140,21 +142,28 @@ impl Chapter {
     /// (Re)reads the chapter's file and its includes, and parses it. Title, number and place
     /// in the book stay as SUMMARY.md gave them, which is what lets `serve` re-render just this
     /// chapter. On error the chapter is left as it was.
-    pub fn reload_source(&mut self, slide_heading_level: u8) -> Result<()> {
+    /// `decks_for_all`: the book has a `[devoops]` table, so every chapter gets a slide deck;
+    /// otherwise only a chapter whose front matter sets `minutes` does (a plain mdBook book
+    /// gets handbook pages only, as mdBook would make).
+    pub fn reload_source(&mut self, slide_heading_level: u8, decks_for_all: bool) -> Result<()> {
         let text = read_text(&self.origin)?;
         let pre = preprocess::preprocess(&text, &self.origin)?;
-        let parsed = Parsed::parse(
+        let mut parsed = Parsed::parse(
             &pre.markdown,
             &self.origin,
             pre.first_line,
             slide_heading_level,
         )?;
+        if !decks_for_all && pre.front.minutes.is_none() {
+            parsed.slide_count = 0;
+        }
         self.title_override = pre.front.title.clone().or(pre.title_override);
         self.verbatim = text.ends_with(pre.markdown.as_str());
         self.first_line = pre.first_line;
         self.front = pre.front;
         self.dependencies = pre.included;
         self.parsed = parsed;
+        self.warnings = pre.warnings;
         Ok(())
     }
 
@@ -272,7 +281,9 @@ impl Book {
             .map(|(link, location, depth)| self.load_chapter(link, location, *depth, summary_path))
             .collect();
         for chapter in loaded {
-            self.chapters.push(chapter?);
+            let chapter = chapter?;
+            self.warnings.extend(chapter.warnings.iter().cloned());
+            self.chapters.push(chapter);
         }
         self.warn_about_includes_outside_the_book();
         Ok(())
@@ -332,8 +343,10 @@ impl Book {
             dependencies: Vec::new(),
             index: 0,
             parsed: Parsed::default(),
+            warnings: Vec::new(),
         };
-        chapter.reload_source(self.config.devoops.slide_heading_level)?;
+        let devoops = &self.config.devoops;
+        chapter.reload_source(devoops.slide_heading_level, devoops.present)?;
         Ok(chapter)
     }
 }

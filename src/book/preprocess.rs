@@ -33,6 +33,9 @@ pub struct Preprocessed {
     pub included: Vec<PathBuf>,
     /// The file line the Markdown starts on (after front matter), for error messages.
     pub first_line: usize,
+    /// Problems mdBook also carries on after (a missing include file or anchor), as
+    /// `file:line: message`.
+    pub warnings: Vec<String>,
 }
 
 const MAX_INCLUDE_DEPTH: usize = 10;
@@ -133,15 +136,28 @@ fn expand(
             .unwrap_or((directive.trim(), ""));
         let args = args.trim();
         match name {
-            "include" | "rustdoc_include" | "playground" => {
-                let included = include(args, path, line, depth, out, budget)?;
-                if name == "playground" {
-                    result.push_str(&format!(
-                        "```rust\n{}\n```",
-                        included.trim_end_matches('\n')
-                    ));
-                } else {
-                    result.push_str(&included);
+            // Without a file (`{{#include}}` in prose about the directive) mdBook leaves the
+            // text alone, and so does devoops.
+            "include" | "rustdoc_include" | "playground" if args.is_empty() => {
+                result.push_str(&format!("{{{{#{directive}}}}}"));
+            }
+            "include" | "rustdoc_include" => {
+                let hide_rest = name == "rustdoc_include";
+                match include(args, path, line, depth, hide_rest, out, budget)? {
+                    Some(included) => result.push_str(&included),
+                    None => result.push_str(&format!("{{{{#{directive}}}}}")),
+                }
+            }
+            "playground" => {
+                // `{{#playground file attr…}}`: the attributes go on the fence, as in mdBook.
+                let (file, attributes) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+                let fence: String = std::iter::once("rust")
+                    .chain(attributes.split([' ', ',']).filter(|a| !a.is_empty()))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                match include(file, path, line, depth, false, out, budget)? {
+                    Some(code) => result.push_str(&format!("```{fence}\n{code}\n```")),
+                    None => result.push_str(&format!("{{{{#{directive}}}}}")),
                 }
             }
             "title" => out.title_override = Some(args.to_string()),
@@ -163,9 +179,10 @@ fn include(
     path: &Path,
     line: usize,
     depth: usize,
+    hide_rest: bool,
     out: &mut Preprocessed,
     budget: &mut Budget,
-) -> Result<String> {
+) -> Result<Option<String>> {
     let at = |message: String, help: &str| {
         Error::new(message)
             .at(path, Some(line), None)
@@ -197,6 +214,16 @@ fn include(
         ));
     }
     budget.includes -= 1;
+    let here = path.display();
+    if !target.exists() {
+        // Watched even when missing, so `serve` picks the file up once it is created.
+        out.included.push(target.clone());
+        out.warnings.push(format!(
+            "{here}:{line}: cannot include `{file}`: no such file; the directive is left as \
+             written (the path is relative to this chapter's folder)"
+        ));
+        return Ok(None);
+    }
     let bytes = read_include(&target).map_err(|why| {
         at(
             format!("cannot include `{file}`: {why}"),
@@ -221,15 +248,24 @@ fn include(
     })?;
     out.included.push(target.clone());
     let selected = match selector {
-        None => content,
-        Some(sel) => select(&content, sel).map_err(|msg| {
-            at(
-                msg,
-                "check the line range or the ANCHOR name in the included file",
-            )
-        })?,
+        None => content.clone(),
+        Some(sel) => select(&content, sel).unwrap_or_else(|msg| {
+            out.warnings.push(format!(
+                "{here}:{line}: {msg}; nothing is included (check the line range or the \
+                 ANCHOR name in `{file}`)"
+            ));
+            String::new()
+        }),
     };
-    expand(&selected, &target, 1, depth + 1, out, budget)
+    let selected = match selector {
+        Some(_) if hide_rest => hide_unselected(&content, &selected),
+        _ => selected,
+    };
+    let expanded = expand(&selected, &target, 1, depth + 1, out, budget)?;
+    let without_last_newline = expanded
+        .strip_suffix('\n')
+        .map(|t| t.strip_suffix('\r').unwrap_or(t));
+    Ok(Some(without_last_newline.unwrap_or(&expanded).to_string()))
 }
 
 /// Reads an included file: only a regular file (a FIFO would block the build forever, and
@@ -257,6 +293,27 @@ fn read_include(target: &Path) -> std::result::Result<Vec<u8>, String> {
         ));
     }
     Ok(bytes)
+}
+
+/// `content` without anchor lines, the lines outside `selected` (a run of its lines) as `# `
+/// hidden lines.
+fn hide_unselected(content: &str, selected: &str) -> String {
+    let is_marker = |l: &&str| l.contains("ANCHOR:") || l.contains("ANCHOR_END:");
+    let lines: Vec<&str> = content.lines().filter(|l| !is_marker(l)).collect();
+    let wanted: Vec<&str> = selected.lines().collect();
+    let start = (0..=lines.len().saturating_sub(wanted.len()))
+        .find(|&i| lines[i..].starts_with(&wanted))
+        .unwrap_or(0);
+    let shown = start..start + wanted.len();
+    let mut out = String::with_capacity(content.len() + lines.len() * 2);
+    for (i, l) in lines.iter().enumerate() {
+        if !shown.contains(&i) {
+            out.push_str("# ");
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
 }
 
 /// Applies a line range (`N`, `N:M`, `:M`, `N:`) or an anchor name to included text.
@@ -337,7 +394,7 @@ mod tests {
             dir.path(),
         )
         .unwrap();
-        assert_eq!(p.markdown, "line1\n|line8\n|line1\n");
+        assert_eq!(p.markdown, "line1|line8|line1");
         let whole = run("{{#include code.rs}}", dir.path()).unwrap();
         assert!(whole.markdown.starts_with("line1\n// ANCHOR: main"));
         assert_eq!(whole.included, vec![dir.path().join("code.rs")]);
@@ -347,9 +404,9 @@ mod tests {
     fn anchors_strip_nested_markers() {
         let dir = fixture();
         let p = run("{{#include code.rs:main}}", dir.path()).unwrap();
-        assert_eq!(p.markdown, "fn main() {}\nlet x = 1;\n");
+        assert_eq!(p.markdown, "fn main() {}\nlet x = 1;");
         let inner = run("{{#include code.rs:inner}}", dir.path()).unwrap();
-        assert_eq!(inner.markdown, "let x = 1;\n");
+        assert_eq!(inner.markdown, "let x = 1;");
     }
 
     #[test]
@@ -361,19 +418,54 @@ mod tests {
     }
 
     #[test]
-    fn missing_include_names_chapter_line() {
+    fn missing_include_is_a_warning_naming_chapter_line() {
         let dir = fixture();
-        let err = run("a\nb\n{{#include nope.rs}}\n", dir.path()).unwrap_err();
-        let loc = err.location.clone().unwrap();
-        assert_eq!(loc.file, dir.path().join("chapter.md"));
-        assert_eq!(loc.line, Some(3));
-        assert!(err.message.contains("nope.rs"), "{err}");
+        let p = run("a\nb\n{{#include nope.rs}}\n", dir.path()).unwrap();
+        assert_eq!(p.markdown, "a\nb\n{{#include nope.rs}}\n");
+        let chapter = dir.path().join("chapter.md");
+        assert_eq!(p.warnings.len(), 1);
+        assert!(
+            p.warnings[0].starts_with(&format!(
+                "{}:3: cannot include `nope.rs`",
+                chapter.display()
+            )),
+            "{:?}",
+            p.warnings
+        );
     }
 
     #[test]
-    fn missing_anchor_is_an_error() {
+    fn missing_anchor_is_a_warning_and_includes_nothing() {
         let dir = fixture();
-        assert!(run("{{#include code.rs:nothere}}", dir.path()).is_err());
+        let p = run("x{{#include code.rs:nothere}}y", dir.path()).unwrap();
+        assert_eq!(p.markdown, "xy");
+        assert!(
+            p.warnings[0].contains("ANCHOR: nothere"),
+            "{:?}",
+            p.warnings
+        );
+    }
+
+    #[test]
+    fn a_directive_without_a_file_stays_as_written() {
+        let dir = fixture();
+        let p = run("Use `{{#include}}` to include a file.", dir.path()).unwrap();
+        assert_eq!(p.markdown, "Use `{{#include}}` to include a file.");
+        assert!(p.warnings.is_empty());
+    }
+
+    #[test]
+    fn rustdoc_include_hides_the_lines_it_does_not_select() {
+        let dir = fixture();
+        let p = run("{{#rustdoc_include code.rs:inner}}", dir.path()).unwrap();
+        assert_eq!(p.markdown, "# line1\n# fn main() {}\nlet x = 1;\n# line8");
+    }
+
+    #[test]
+    fn playground_takes_attributes_onto_the_fence() {
+        let dir = fixture();
+        let p = run("{{#playground code.rs:inner editable no_run}}", dir.path()).unwrap();
+        assert_eq!(p.markdown, "```rust,editable,no_run\nlet x = 1;\n```");
     }
 
     #[test]
@@ -384,7 +476,30 @@ mod tests {
         assert!(err.message.contains("nest"), "{err}");
     }
 
-    #[cfg(unix)]
+    #[test]
+    fn front_matter_is_parsed_and_removed() {
+        let dir = fixture();
+        let p = run(
+            "+++\nminutes = 7\n+++\n# Hi\n{{#include missing}}",
+            dir.path(),
+        )
+        .unwrap();
+        // Line numbers still count the front matter lines.
+        assert!(p.warnings[0].contains("chapter.md:5:"), "{:?}", p.warnings);
+        let ok = run("+++\nminutes = 7\n+++\n# Hi\n", dir.path()).unwrap();
+        assert_eq!(ok.front.minutes, Some(7));
+        assert_eq!(ok.markdown, "# Hi\n");
+    }
+
+    #[test]
+    fn bad_front_matter_points_at_its_line() {
+        let dir = fixture();
+        let err = run("+++\nminutes = 7\nminuts = 3\n+++\n", dir.path()).unwrap_err();
+        assert_eq!(err.location.unwrap().line, Some(3));
+        let unclosed = run("+++\nminutes = 7\n", dir.path()).unwrap_err();
+        assert!(unclosed.message.contains("never closed"));
+    }
+
     #[test]
     fn special_files_are_refused() {
         let dir = fixture();
@@ -413,29 +528,5 @@ mod tests {
         let err = run(&"{{#include level1.md}}\n".repeat(10), dir.path()).unwrap_err();
         assert!(err.message.contains("more than 10000 files"), "{err}");
         assert!(started.elapsed() < std::time::Duration::from_secs(30));
-    }
-
-    #[test]
-    fn front_matter_is_parsed_and_removed() {
-        let dir = fixture();
-        let p = run(
-            "+++\nminutes = 7\n+++\n# Hi\n{{#include missing}}",
-            dir.path(),
-        );
-        let err = p.unwrap_err();
-        // Line numbers still count the front matter lines.
-        assert_eq!(err.location.unwrap().line, Some(5));
-        let ok = run("+++\nminutes = 7\n+++\n# Hi\n", dir.path()).unwrap();
-        assert_eq!(ok.front.minutes, Some(7));
-        assert_eq!(ok.markdown, "# Hi\n");
-    }
-
-    #[test]
-    fn bad_front_matter_points_at_its_line() {
-        let dir = fixture();
-        let err = run("+++\nminutes = 7\nminuts = 3\n+++\n", dir.path()).unwrap_err();
-        assert_eq!(err.location.unwrap().line, Some(3));
-        let unclosed = run("+++\nminutes = 7\n", dir.path()).unwrap_err();
-        assert!(unclosed.message.contains("never closed"));
     }
 }

@@ -369,6 +369,7 @@ mod tests {
             dependencies: Vec::new(),
             index: 0,
             parsed: Parsed::default(),
+            warnings: Vec::new(),
         }
     }
 

@@ -2,6 +2,10 @@
 //!
 //! Output is class-based (`hl-…` classes), so one stylesheet per colour scheme styles every page
 //! and switching light/dark needs no re-render. The syntax set is loaded once per process.
+//! Each block is parsed within a time budget ([`budget`]): a block the parser gets stuck on
+//! is shown as plain text and reported by [`take_stuck_blocks`].
+
+mod budget;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -34,7 +38,9 @@ fn canonical_token(lang: &str) -> &str {
         "sh" | "shell" | "console" | "zsh" => "bash",
         "yml" => "yaml",
         "docker" | "containerfile" => "dockerfile",
-        "js" => "javascript",
+        // "JavaScript (Babel)", as bat picks for `.js`. The older "JavaScript" syntax that
+        // the name `javascript` would select loops forever on `1 /* c */` (syntect#706).
+        "javascript" | "node" | "es6" => "js",
         "ts" => "typescript",
         "py" => "python",
         "conf" | "cfg" => "ini",
@@ -64,8 +70,16 @@ pub fn fence_language(info: &str) -> &str {
 }
 
 thread_local! {
-    /// Blocks highlighted inside [`with_block_cache`] on this thread: `(info, code, html)`.
-    static BLOCKS: RefCell<Option<Vec<(String, String, String)>>> = const { RefCell::new(None) };
+    /// Blocks highlighted inside [`with_block_cache`] on this thread.
+    static BLOCKS: RefCell<Option<Vec<(BlockKey, String)>>> = const { RefCell::new(None) };
+}
+
+/// What makes two blocks render the same: fence language and classes, code, hidden lines.
+#[derive(PartialEq, Eq)]
+struct BlockKey {
+    fence: String,
+    code: String,
+    hidden: Vec<bool>,
 }
 
 /// Runs `work` with highlighted blocks remembered on this thread, so a code block that is
@@ -78,52 +92,185 @@ pub fn with_block_cache<R>(work: impl FnOnce() -> R) -> R {
     result
 }
 
-/// A highlighted `<pre><code>` block. Unknown or empty languages give plain escaped code.
+/// A highlighted `<pre><code>` block for a fence's info string. Unknown or empty languages
+/// give plain escaped code.
 pub fn highlight_block(code: &str, info: &str) -> String {
+    code_block(code, fence_language(info), &[], &[])
+}
+
+/// A `<pre><code>` block of `code` in `lang`, with `classes` added to the `<code>` element
+/// (mdBook keeps a fence's attributes, `ignore`, `edition2021`…, as classes) and the lines
+/// whose `hidden` flag is set wrapped in `<span class="boring">`, which the page's script
+/// lets the reader show (mdBook's hidden lines).
+pub fn code_block(code: &str, lang: &str, classes: &[&str], hidden: &[bool]) -> String {
+    let key = BlockKey {
+        fence: format!("{lang} {}", classes.join(" ")),
+        code: code.to_string(),
+        hidden: hidden.to_vec(),
+    };
     let cached = BLOCKS.with_borrow(|cache| {
         cache.as_ref().and_then(|blocks| {
             blocks
                 .iter()
-                .find(|(i, c, _)| i == info && c == code)
-                .map(|(_, _, html)| html.clone())
+                .find(|(k, _)| *k == key)
+                .map(|(_, html)| html.clone())
         })
     });
     if let Some(html) = cached {
         return html;
     }
-    let html = highlight_uncached(code, info);
+    let html = highlight_uncached(code, lang, classes, hidden);
     BLOCKS.with_borrow_mut(|cache| {
         if let Some(blocks) = cache {
-            blocks.push((info.to_string(), code.to_string(), html.clone()));
+            blocks.push((key, html.clone()));
         }
     });
     html
 }
 
-fn highlight_uncached(code: &str, info: &str) -> String {
-    let lang = fence_language(info);
-    let body = find_syntax(lang)
-        .filter(|_| !lang.is_empty())
-        .and_then(|syntax| highlight_lines(code, syntax))
-        .unwrap_or_else(|| escape_html(code));
-    let lang_class = if lang.is_empty() {
+/// A block shown as plain text because its highlighting did not finish in time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StuckBlock {
+    /// The fence's language, as written.
+    pub language: String,
+    /// The syntax that got stuck.
+    pub syntax: String,
+    /// The 1-based line of the block the parser stopped on; `None` when the block was not
+    /// tried because the syntax got stuck on an earlier one.
+    pub line: Option<usize>,
+    /// The block's code, for finding it in its chapter.
+    pub code: String,
+}
+impl StuckBlock {
+    /// The warning for this block, naming the line of `origin` it is on. `markdown` is the
+    /// chapter's text as it starts on line `first_line` of `origin`.
+    pub fn warning(&self, origin: &std::path::Path, markdown: &str, first_line: usize) -> String {
+        let first_code_line = self.code.lines().next().unwrap_or("");
+        let block_start = markdown
+            .lines()
+            .position(|line| line.trim_end() == first_code_line.trim_end())
+            .map_or(first_line, |i| first_line + i);
+        let file = origin.display();
+        let lang = &self.language;
+        let syntax = &self.syntax;
+        match self.line {
+            Some(n) => format!(
+                "{file}:{}: highlighting this ```{lang} block got stuck in the {syntax} syntax; \
+                 it is shown as plain text (check the line, or use another fence language)",
+                block_start + n - 1
+            ),
+            None => format!(
+                "{file}:{block_start}: this ```{lang} block is shown as plain text: the {syntax} \
+                 syntax got stuck on an earlier block"
+            ),
+        }
+    }
+}
+
+thread_local! {
+    static STUCK: RefCell<Vec<StuckBlock>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The blocks this thread showed as plain text since the last call, oldest first.
+pub fn take_stuck_blocks() -> Vec<StuckBlock> {
+    STUCK.with_borrow_mut(std::mem::take)
+}
+
+fn highlight_uncached(code: &str, lang: &str, classes: &[&str], hidden: &[bool]) -> String {
+    let syntax = find_syntax(lang).filter(|_| !lang.is_empty());
+    let highlighted = syntax.and_then(|syntax| {
+        let line = match budget::run(code, hidden, syntax, highlight_lines_counting) {
+            budget::Outcome::Done(html) => return html,
+            budget::Outcome::Stuck { line } => Some(line),
+            budget::Outcome::Broken => None,
+        };
+        STUCK.with_borrow_mut(|stuck| {
+            stuck.push(StuckBlock {
+                language: lang.to_string(),
+                syntax: syntax.name.clone(),
+                line,
+                code: code.to_string(),
+            })
+        });
+        None
+    });
+    let body = highlighted.unwrap_or_else(|| plain_lines(code, hidden));
+    let language = (!lang.is_empty()).then(|| format!("language-{lang}"));
+    let boring = hidden.contains(&true).then_some("hide-boring");
+    let names: Vec<&str> = language
+        .as_deref()
+        .into_iter()
+        .chain(classes.iter().copied())
+        .chain(boring)
+        .collect();
+    let class_attr = if names.is_empty() {
         String::new()
     } else {
-        format!(" class=\"language-{}\"", escape_html(lang))
+        format!(" class=\"{}\"", escape_html(&names.join(" ")))
     };
-    format!("<pre class=\"hl-code\"><code{lang_class}>{body}</code></pre>\n")
+    format!("<pre class=\"hl-code\"><code{class_attr}>{body}</code></pre>\n")
 }
+
+/// `code` escaped, its hidden lines wrapped as the highlighter wraps them.
+fn plain_lines(code: &str, hidden: &[bool]) -> String {
+    if !hidden.contains(&true) {
+        return escape_html(code);
+    }
+    let mut html = String::with_capacity(code.len() + 64);
+    let mut in_boring = false;
+    for (n, line) in LinesWithEndings::from(code).enumerate() {
+        let is_hidden = hidden.get(n).copied().unwrap_or(false);
+        if is_hidden != in_boring {
+            html.push_str(if is_hidden { BORING_OPEN } else { "</span>" });
+            in_boring = is_hidden;
+        }
+        escape_into(&mut html, line);
+    }
+    if in_boring {
+        html.push_str("</span>");
+    }
+    html
+}
+
+const BORING_OPEN: &str = "<span class=\"boring\">";
 
 /// Like syntect's `ClassedHTMLGenerator`, but with the class attribute of each scope built
 /// once per thread: the generator locks syntect's global scope repository for every token,
 /// which made the rayon threads queue behind one mutex and re-build the same strings.
+#[cfg(test)]
 fn highlight_lines(code: &str, syntax: &SyntaxReference) -> Option<String> {
+    highlight_lines_counting(code, &[], syntax, &|_| {})
+}
+
+/// Highlights `code`, calling `line_done(n)` after its `n`th line (the budget's progress).
+/// Runs of lines flagged in `hidden` are wrapped in a `boring` span; the scope spans open
+/// at its edges are closed before it and opened again inside, so the markup nests.
+fn highlight_lines_counting(
+    code: &str,
+    hidden: &[bool],
+    syntax: &SyntaxReference,
+    line_done: &dyn Fn(usize),
+) -> Option<String> {
     let mut parse_state = initial_state(syntax);
     let mut stack = ScopeStack::new();
     let mut html = String::with_capacity(code.len() * 3);
     let mut open_spans = 0usize;
+    let track_open = hidden.contains(&true);
+    let mut open_classes: Vec<String> = Vec::new();
+    let mut in_boring = false;
     CLASSES.with_borrow_mut(|classes| {
-        for line in LinesWithEndings::from(code) {
+        for (n, line) in LinesWithEndings::from(code).enumerate() {
+            let is_hidden = hidden.get(n).copied().unwrap_or(false);
+            if is_hidden != in_boring {
+                html.push_str(&"</span>".repeat(open_spans));
+                html.push_str(if is_hidden { BORING_OPEN } else { "</span>" });
+                for class in &open_classes {
+                    html.push_str("<span class=\"");
+                    html.push_str(class);
+                    html.push_str("\">");
+                }
+                in_boring = is_hidden;
+            }
             let ops = parse_line_memoized(&mut parse_state, line)?;
             let mut done = 0;
             // An empty span (pushed and popped with no text between) is dropped, as syntect does.
@@ -138,12 +285,14 @@ fn highlight_lines(code: &str, syntax: &SyntaxReference) -> Option<String> {
                     .apply_with_hook(op, |basic, _| match basic {
                         BasicScopeStackOp::Push(scope) => {
                             empty_span_start = Some(html.len());
+                            let class = classes.entry(scope).or_insert_with(|| class_names(scope));
                             html.push_str("<span class=\"");
-                            html.push_str(
-                                classes.entry(scope).or_insert_with(|| class_names(scope)),
-                            );
+                            html.push_str(class);
                             html.push_str("\">");
                             open_spans += 1;
+                            if track_open {
+                                open_classes.push(class.clone());
+                            }
                         }
                         BasicScopeStackOp::Pop => {
                             match empty_span_start.take() {
@@ -151,15 +300,18 @@ fn highlight_lines(code: &str, syntax: &SyntaxReference) -> Option<String> {
                                 None => html.push_str("</span>"),
                             }
                             open_spans = open_spans.saturating_sub(1);
+                            open_classes.pop();
                         }
                     })
                     .ok()?;
             }
             escape_into(&mut html, &line[done..]);
+            line_done(n + 1);
         }
         Some(())
     })?;
-    for _ in 0..open_spans {
+    html.push_str(&"</span>".repeat(open_spans));
+    if in_boring {
         html.push_str("</span>");
     }
     Some(html)
@@ -507,6 +659,52 @@ mod tests {
         );
     }
 
+    /// Lines known to send syntect's parser into an endless loop with some syntax it ships
+    /// (syntect#706: JavaScript; syntect#707: TypeScript on newer syntax packages).
+    const KNOWN_HANGERS: [(&str, &str); 4] = [
+        ("js", "1 /* c */\n"),
+        ("javascript", "let a = 1 /* c */;\nx /*\n*/\n"),
+        ("ts", "i < 0 ? (l) : ([i + 1]);\n"),
+        ("typescript", "const x = 1 /* c */;\n"),
+    ];
+
+    #[test]
+    fn known_hangers_are_highlighted_with_a_syntax_that_does_not_loop() {
+        for (lang, code) in KNOWN_HANGERS {
+            let html = highlight_block(code, lang);
+            assert!(html.contains("<span class=\"hl-"), "{lang}: {html}");
+            assert_eq!(take_stuck_blocks(), [], "{lang}");
+        }
+    }
+
+    #[test]
+    fn a_syntax_that_loops_is_abandoned_and_the_block_reported() {
+        // The older JavaScript syntax two-face ships loops on this line; no fence name selects
+        // it any more, so it is driven directly here.
+        let looping = syntaxes().find_syntax_by_name("JavaScript").unwrap();
+        let started = std::time::Instant::now();
+        let outcome = budget::run("ok();\n1 /* c */\n", &[], looping, highlight_lines_counting);
+        assert_eq!(outcome, budget::Outcome::Stuck { line: 2 });
+        assert!(started.elapsed() < budget::LINE_BUDGET * 3);
+        let block = StuckBlock {
+            language: "javascript".into(),
+            syntax: looping.name.clone(),
+            line: Some(2),
+            code: "ok();\n1 /* c */\n".into(),
+        };
+        let chapter = "# Title\n\n```javascript\nok();\n1 /* c */\n```\n";
+        let warning = block.warning(std::path::Path::new("src/a.md"), chapter, 3);
+        assert!(
+            warning.starts_with("src/a.md:7: highlighting this ```javascript block got stuck"),
+            "{warning}"
+        );
+        assert_eq!(
+            budget::run("ok();\n", &[], looping, highlight_lines_counting),
+            budget::Outcome::Broken,
+            "a syntax that got stuck is not tried again"
+        );
+    }
+
     #[test]
     fn unknown_language_is_plain_escaped_code() {
         let html = highlight_block("<b>x</b> & y\n", "no-such-lang");
@@ -516,6 +714,31 @@ mod tests {
         );
         let plain = highlight_block("a<b\n", "");
         assert!(plain.contains("a&lt;b"));
+    }
+
+    #[test]
+    fn hidden_lines_are_wrapped_and_spans_still_nest() {
+        let code = "/* a\nb */\nfn main() {}\n";
+        let html = code_block(code, "rust", &["ignore"], &[false, true, false]);
+        assert!(
+            html.contains("<code class=\"language-rust ignore hide-boring\">"),
+            "{html}"
+        );
+        assert_eq!(
+            html.matches("<span").count(),
+            html.matches("</span>").count(),
+            "{html}"
+        );
+        // The comment's spans are closed before the hidden line and opened again inside it.
+        assert!(
+            html.contains("\n</span></span><span class=\"boring\"><span class=\"hl-source hl-rust\"><span class=\"hl-comment hl-block hl-rust\">b "),
+            "{html}"
+        );
+        let plain = code_block("x\ny\n", "", &[], &[true, false]);
+        assert!(
+            plain.contains("<span class=\"boring\">x\n</span>y\n"),
+            "{plain}"
+        );
     }
 
     #[test]

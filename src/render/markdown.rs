@@ -6,7 +6,9 @@ use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd,
 };
 
-use super::highlight::{escape_html, highlight_block};
+use crate::config::CodeConfig;
+
+use super::highlight::escape_html;
 pub use crate::page::{Section, slugify};
 
 /// One heading of a page, for the on-page table of contents and links to sections.
@@ -40,6 +42,10 @@ pub fn rewrite_link(url: &str) -> String {
         Some((p, f)) => (p, Some(f)),
         None => (url, None),
     };
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
     let Some(stem) = path.strip_suffix(".md") else {
         return url.to_string();
     };
@@ -47,6 +53,10 @@ pub fn rewrite_link(url: &str) -> String {
         format!("{}index.html", &stem[..stem.len() - "README".len()])
     } else {
         format!("{stem}.html")
+    };
+    let page = match query {
+        Some(q) => format!("{page}?{q}"),
+        None => page,
     };
     match fragment {
         Some(f) => format!("{page}#{f}"),
@@ -70,24 +80,66 @@ fn level_number(level: HeadingLevel) -> u8 {
 
 /// Renders one chapter's Markdown (already stripped to the handbook view).
 pub fn render(markdown: &str) -> RenderedMarkdown {
-    render_with(markdown, true)
+    render_with(markdown, Some(&CodeConfig::default()))
+}
+
+/// [`render`] with the book's `[output.html.code]` settings (hidden-line prefixes).
+pub fn render_with_code(markdown: &str, code: &CodeConfig) -> RenderedMarkdown {
+    render_with(markdown, Some(code))
 }
 
 /// The same page with code left unhighlighted: ids and text are identical, for work that needs
 /// a page's anchors but not its looks (checking links), at a fraction of the cost.
 pub fn render_unhighlighted(markdown: &str) -> RenderedMarkdown {
-    render_with(markdown, false)
+    render_with(markdown, None)
 }
 
-fn render_with(markdown: &str, highlight: bool) -> RenderedMarkdown {
+/// `code` is `None` for a page whose code is not highlighted.
+fn render_with(markdown: &str, code_config: Option<&CodeConfig>) -> RenderedMarkdown {
     let mut out = RenderedMarkdown::default();
     let mut heading_ids = HeadingIds::default();
     let mut events: Vec<Event> = Vec::new();
     let mut section = Section::default();
 
+    let mut footnotes = Footnotes::default();
+    // Inside a footnote definition, `events` collects the definition; the page's own events
+    // wait here until it ends.
+    let mut page_events: Option<(String, Vec<Event>)> = None;
     let mut parser = Parser::new_ext(markdown, options());
     while let Some(event) = parser.next() {
         match event {
+            Event::FootnoteReference(label) => {
+                let html = footnotes.reference(&label);
+                events.push(Event::Html(html.into()));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                page_events = Some((label.to_string(), std::mem::take(&mut events)));
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                if let Some((label, page)) = page_events.take() {
+                    let body = std::mem::replace(&mut events, page);
+                    footnotes.definitions.push((label, body));
+                }
+            }
+            Event::Start(Tag::DefinitionListTitle) => {
+                let mut inner = Vec::new();
+                let mut text = String::new();
+                for e in parser.by_ref() {
+                    match &e {
+                        Event::End(TagEnd::DefinitionListTitle) => break,
+                        Event::Text(t) | Event::Code(t) => text.push_str(t),
+                        _ => {}
+                    }
+                    inner.push(rewrite_event(e));
+                }
+                push_text(&mut section.text, &text);
+                let id = escape_html(&heading_ids.unique(slugify(&text)));
+                events.push(Event::Html(
+                    format!("<dt id=\"{id}\"><a class=\"header\" href=\"#{id}\">").into(),
+                ));
+                events.extend(inner);
+                events.push(Event::Html("</a></dt>\n".into()));
+            }
             Event::Start(Tag::Heading {
                 level,
                 id,
@@ -150,8 +202,8 @@ fn render_with(markdown: &str, highlight: bool) -> RenderedMarkdown {
                     CodeBlockKind::Indented => "",
                 };
                 push_text(&mut section.text, &code);
-                let block = if highlight {
-                    highlight_block(&code, info)
+                let block = if let Some(config) = code_config {
+                    super::code::block(&code, info, &config.hidelines)
                 } else {
                     format!("<pre><code>{}</code></pre>\n", escape_html(&code))
                 };
@@ -171,6 +223,12 @@ fn render_with(markdown: &str, highlight: bool) -> RenderedMarkdown {
             other => events.push(rewrite_event(other)),
         }
     }
+    if let Some((label, page)) = page_events.take() {
+        footnotes
+            .definitions
+            .push((label, std::mem::replace(&mut events, page)));
+    }
+    footnotes.append_to(&mut events);
     out.sections.push(section);
     out.sections
         .retain(|s| s.id.is_some() || !s.text.trim().is_empty());
@@ -178,18 +236,90 @@ fn render_with(markdown: &str, highlight: bool) -> RenderedMarkdown {
     out
 }
 
+/// Footnotes as mdBook 0.5 writes them: references numbered in the order they are first
+/// used, `fr-`/`footnote-` ids that cannot collide with headings, and the definitions
+/// collected at the end of the page, each with a link back to where it was referenced.
+#[derive(Default)]
+struct Footnotes<'a> {
+    /// Label → (number, references so far), in order of first reference.
+    numbers: Vec<(String, usize, usize)>,
+    definitions: Vec<(String, Vec<Event<'a>>)>,
+}
+
+impl<'a> Footnotes<'a> {
+    fn reference(&mut self, label: &str) -> String {
+        let count = self.numbers.len();
+        let entry = match self.numbers.iter_mut().find(|(l, _, _)| l == label) {
+            Some(entry) => entry,
+            None => {
+                self.numbers.push((label.to_string(), count + 1, 0));
+                self.numbers.last_mut().expect("just pushed")
+            }
+        };
+        entry.2 += 1;
+        let id = escape_html(&slugify(label));
+        format!(
+            "<sup class=\"footnote-reference\" id=\"fr-{id}-{}\"><a href=\"#footnote-{id}\">{}</a></sup>",
+            entry.2, entry.1
+        )
+    }
+
+    /// Appends the collected definitions, in reference order, to the page's `events`.
+    fn append_to(self, events: &mut Vec<Event<'a>>) {
+        if self.definitions.is_empty() {
+            return;
+        }
+        let mut definitions = self.definitions;
+        let number = |label: &str| {
+            self.numbers
+                .iter()
+                .find(|(l, _, _)| l == label)
+                .map_or((usize::MAX, 0), |(_, n, refs)| (*n, *refs))
+        };
+        definitions.sort_by_key(|(label, _)| number(label).0);
+        events.push(Event::Html(
+            "<hr>\n<ol class=\"footnote-definition\">\n".into(),
+        ));
+        for (label, mut body) in definitions {
+            let id = escape_html(&slugify(&label));
+            let back_links: String = (1..=number(&label).1)
+                .map(|n| {
+                    let mark = if n == 1 { String::new() } else { n.to_string() };
+                    format!(" <a href=\"#fr-{id}-{n}\">↩{mark}</a>")
+                })
+                .collect();
+            let at = body
+                .iter()
+                .rposition(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+                .unwrap_or(body.len());
+            body.insert(at, Event::Html(back_links.into()));
+            events.push(Event::Html(format!("<li id=\"footnote-{id}\">\n").into()));
+            events.extend(body);
+            events.push(Event::Html("</li>\n".into()));
+        }
+        events.push(Event::Html("</ol>\n".into()));
+    }
+}
+
 /// Every `id="…"` value in a page body: heading anchors, footnote definitions, and ids authors
 /// wrote in raw HTML. These are the targets a `#fragment` link can reach.
 pub fn html_ids(html: &str) -> Vec<String> {
-    let mut ids = Vec::new();
+    let mut ids = attribute_values(html, b" id=\"");
+    // `<a name="x">`, the old way to make a target, still common in mdBook books.
+    ids.extend(attribute_values(html, b"<a name=\""));
+    ids
+}
+
+fn attribute_values(html: &str, opener: &[u8]) -> Vec<String> {
+    let mut values = Vec::new();
     let mut rest = html;
-    while let Some(at) = memchr::memmem::find(rest.as_bytes(), b" id=\"") {
-        rest = &rest[at + 5..];
+    while let Some(at) = memchr::memmem::find(rest.as_bytes(), opener) {
+        rest = &rest[at + opener.len()..];
         let end = memchr::memchr(b'"', rest.as_bytes()).unwrap_or(rest.len());
-        ids.push(unescape_attr(&rest[..end]));
+        values.push(unescape_attr(&rest[..end]));
         rest = &rest[end..];
     }
-    ids
+    values
 }
 
 fn unescape_attr(value: &str) -> String {
@@ -305,9 +435,11 @@ mod tests {
 
     #[test]
     fn anchors_cover_headings_footnotes_and_raw_html() {
-        let r = render("# A & B\n\nText[^n]\n\n<div id=\"custom\">x</div>\n\n[^n]: note\n");
+        let r = render(
+            "# A & B\n\nText[^n]\n\n<div id=\"custom\">x</div>\n\n<a name=\"old-style\"></a>\n\n[^n]: note\n",
+        );
         let ids = html_ids(&r.html);
-        for id in ["a--b", "custom", "n"] {
+        for id in ["a--b", "custom", "footnote-n", "fr-n-1", "old-style"] {
             assert!(ids.iter().any(|i| i == id), "{id} missing from {ids:?}");
         }
     }
@@ -333,8 +465,58 @@ mod tests {
         );
         assert_eq!(rewrite_link("#top"), "#top");
         assert_eq!(rewrite_link("img.svg"), "img.svg");
+        assert_eq!(rewrite_link("x.md?query#frag"), "x.html?query#frag");
+        assert_eq!(rewrite_link("x.md?q=1"), "x.html?q=1");
         let r = render("[next](next.md#part)");
         assert!(r.html.contains("href=\"next.html#part\""), "{}", r.html);
+    }
+
+    #[test]
+    fn smart_punctuation_as_mdbook_does_by_default() {
+        let r = render("## Don't -- stop...\n\n\"Quoted\" text --- here\n");
+        assert!(r.html.contains("“Quoted” text — here"), "{}", r.html);
+        assert_eq!(r.headings[0].title, "Don’t – stop…");
+        assert_eq!(r.headings[0].id, "dont--stop");
+    }
+
+    #[test]
+    fn footnotes_are_numbered_linked_both_ways_and_collected_at_the_end() {
+        let r =
+            render("# 2\n\n[^b]: Bee.\n\nOne[^a], two[^b], again[^a].\n\n[^a]: Ay.\n\n## After\n");
+        let html = &r.html;
+        assert!(html.contains("<sup class=\"footnote-reference\" id=\"fr-a-1\"><a href=\"#footnote-a\">1</a></sup>"), "{html}");
+        assert!(
+            html.contains("id=\"fr-b-1\"><a href=\"#footnote-b\">2</a>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("id=\"fr-a-2\"><a href=\"#footnote-a\">1</a>"),
+            "{html}"
+        );
+        let notes = &html[html
+            .find("<ol class=\"footnote-definition\">")
+            .expect("collected")..];
+        assert!(html.find("id=\"after\"").unwrap() < html.find("footnote-definition").unwrap());
+        assert!(
+            notes.find("footnote-a").unwrap() < notes.find("footnote-b").unwrap(),
+            "{notes}"
+        );
+        assert!(
+            notes.contains("<p>Ay. <a href=\"#fr-a-1\">↩</a> <a href=\"#fr-a-2\">↩2</a></p>"),
+            "{notes}"
+        );
+        assert!(!html.contains("id=\"2\"") || html.matches("id=\"2\"").count() == 1);
+    }
+
+    #[test]
+    fn definition_list_terms_get_anchors() {
+        let r = render("term A\n: the definition\n");
+        assert!(
+            r.html
+                .contains("<dt id=\"term-a\"><a class=\"header\" href=\"#term-a\">term A</a></dt>"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

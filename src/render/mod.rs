@@ -6,9 +6,13 @@
 //! changed. The pages made of every chapter (print page, whole-talk deck, index, 404) are put
 //! together by `site::assemble` from rendered chapters, with the templates the frame renders.
 
+pub mod code;
 pub mod deck;
 pub mod highlight;
 pub mod markdown;
+pub mod mathjax;
+pub mod print_anchors;
+pub mod redirect;
 pub mod sidebar;
 pub mod theme;
 
@@ -69,6 +73,9 @@ struct BookCtx<'a> {
     additional_js: Vec<String>,
     print_enabled: bool,
     search_enabled: bool,
+    /// The site icon's path from the root.
+    favicon: &'static str,
+    mathjax: bool,
 }
 
 #[derive(Serialize)]
@@ -102,6 +109,10 @@ pub struct Frame {
     pub theme: Theme,
     config: Config,
     chapters: Vec<ChapterLink>,
+    /// Problems found while rendering (a code block shown plain), for the build's report.
+    warnings: std::sync::Mutex<Vec<String>>,
+    /// The Markdown of the 404 page (mdBook's `input-404`, default `src/404.md`), if any.
+    not_found_markdown: Option<String>,
     sidebar: String,
     /// Large books load the sidebar from one shared `toc.js` instead of repeating it per page.
     sidebar_shared: bool,
@@ -133,13 +144,18 @@ pub fn theme_layers(root: &Path, config: &Config) -> [PathBuf; 2] {
 /// The page and the slides share one highlighting of the chapter's code.
 pub fn chapter(chapter: &Chapter, frame: &Frame) -> Result<RenderedChapter> {
     highlight::with_block_cache(|| {
-        let rendered = markdown::render(&chapter.parsed.handbook());
+        let handbook = chapter.parsed.handbook();
+        let rendered = markdown::render_with_code(&handbook, &frame.config.output.html.code);
+        frame.note_stuck_blocks(chapter, &handbook);
         let path = chapter.output_path();
         let root = path_to_root(&path);
         let slides_href = chapter.has_slides().then(|| deck::slides_link(chapter));
         let html = frame.page_html(chapter, &path, &root, &rendered, slides_href)?;
         let ids: Vec<String> = rendered.headings.iter().map(|h| h.id.clone()).collect();
-        let slides = deck::render_slides(chapter, &ids);
+        let slides = match chapter.has_slides() {
+            true => deck::render_slides(chapter, &ids),
+            false => Vec::new(),
+        };
         Ok(RenderedChapter {
             index: chapter.index,
             page: PageSummary {
@@ -181,6 +197,17 @@ impl Frame {
                     path: c.output_path(),
                 })
                 .collect(),
+            warnings: Default::default(),
+            not_found_markdown: {
+                let html = &book.config.output.html;
+                let source = book
+                    .src_dir
+                    .join(html.input_404.as_deref().unwrap_or("404.md"));
+                source
+                    .is_file()
+                    .then(|| crate::error::read_text(&source))
+                    .transpose()?
+            },
             sidebar: String::new(),
             sidebar_shared: false,
         };
@@ -193,8 +220,39 @@ impl Frame {
         self.config.book.title.as_deref().unwrap_or("Untitled book")
     }
 
+    /// The warnings rendering has found so far, taken out of the renderer.
+    pub fn take_warnings(&self) -> Vec<String> {
+        self.warnings
+            .lock()
+            .map(|mut w| std::mem::take(&mut *w))
+            .unwrap_or_default()
+    }
+
+    /// Turns the code blocks this thread just showed as plain text into warnings.
+    fn note_stuck_blocks(&self, chapter: &Chapter, markdown: &str) {
+        let stuck = highlight::take_stuck_blocks();
+        if stuck.is_empty() {
+            return;
+        }
+        if let Ok(mut warnings) = self.warnings.lock() {
+            warnings.extend(
+                stuck
+                    .iter()
+                    .map(|b| b.warning(&chapter.origin, markdown, chapter.first_line)),
+            );
+        }
+    }
+
     fn show_numbers(&self) -> bool {
         !self.config.output.html.no_section_label
+    }
+
+    /// A book's own `theme/favicon.svg` or `favicon.png` (mdBook's places), else the default.
+    fn favicon(&self) -> &'static str {
+        ["favicon.svg", "favicon.png"]
+            .into_iter()
+            .find(|name| self.theme.assets.contains_key(*name))
+            .unwrap_or("images/favicon.svg")
     }
 
     fn base_context(&self, path_to_root: &str) -> tera::Context {
@@ -210,6 +268,8 @@ impl Frame {
             additional_js: html.additional_js.iter().map(|p| slash_path(p)).collect(),
             print_enabled: html.print.enable,
             search_enabled: html.search.enable,
+            favicon: self.favicon(),
+            mathjax: html.mathjax_support,
         };
         let mut ctx = tera::Context::new();
         ctx.insert("book", &book);
@@ -262,6 +322,8 @@ impl Frame {
             .collect();
         let mut ctx = self.base_context(ROOT_MARK);
         ctx.insert("nav", &items);
+        let fold = &self.config.output.html.fold;
+        ctx.insert("fold_level", &fold.enable.then(|| fold.level.to_string()));
         self.theme.render("sidebar.html", &ctx)
     }
 
@@ -280,8 +342,9 @@ impl Frame {
 
     /// `toc.js` and `toc.html`, when the sidebar is shared rather than inlined.
     pub fn shared_sidebar(&self) -> Option<[(&'static str, String); 2]> {
-        self.sidebar_shared
-            .then(|| sidebar::shared_files(&self.sidebar, self.title()))
+        // Every site has them, as every mdBook site does; only large books' pages load
+        // `toc.js` instead of an inline list.
+        Some(sidebar::shared_files(&self.sidebar, self.title()))
     }
 
     fn link_to(&self, index: Option<usize>, path_to_root: &str) -> Option<LinkCtx> {
@@ -373,7 +436,7 @@ impl Frame {
             .enumerate()
             .map(|(i, summary)| PrintChapter {
                 title: &summary.title,
-                id: markdown::slugify(&summary.path.replace(['/', '.'], "-")),
+                id: print_anchors::chapter_id(&summary.path),
                 content: body(i),
             })
             .collect();
@@ -398,11 +461,33 @@ impl Frame {
         }
     }
 
+    /// The redirect pages, `CNAME` and MathJax book.toml asks for, as `(path, bytes)`; entries
+    /// that cannot be written become warnings.
+    pub fn extra_files(&self, book_toml: &Path) -> Vec<(String, Vec<u8>)> {
+        let html = &self.config.output.html;
+        let (files, warnings) = redirect::files(html, book_toml);
+        if let Ok(mut all) = self.warnings.lock() {
+            all.extend(warnings);
+        }
+        let mut files: Vec<(String, Vec<u8>)> = files
+            .into_iter()
+            .map(|(p, t)| (p, t.into_bytes()))
+            .collect();
+        if html.mathjax_support {
+            files.extend(mathjax::files());
+        }
+        files
+    }
+
     /// The 404 page is served for any missing path, so its links start from the site URL.
     pub fn not_found_page(&self) -> Result<String> {
         let base = self.site_url();
         let mut ctx = self.base_context(&base);
         ctx.insert("sidebar", &self.sidebar_for("404.html", &base));
+        if let Some(text) = &self.not_found_markdown {
+            let body = markdown::render_with_code(text, &self.config.output.html.code).html;
+            ctx.insert("not_found", &prefix_relative_urls(&body, &base));
+        }
         self.theme.render("404.html", &ctx)
     }
 
@@ -475,7 +560,9 @@ pub fn prefix_relative_urls(html: &str, dir: &str) -> String {
         out.push_str(&html[copied..at]);
         copied = at;
         let value = &html[at..at + memchr::memchr(b'"', &bytes[at..]).unwrap_or(html.len() - at)];
-        let external = value.starts_with('#')
+        // An empty `[text]()` stays empty: prefixed, it would turn into a folder link.
+        let external = value.is_empty()
+            || value.starts_with('#')
             || value.starts_with('/')
             || value.starts_with("mailto:")
             || value.contains("://");

@@ -139,6 +139,22 @@ fn collect_embedded(dir: &Dir<'static>, files: &mut BTreeMap<String, ThemeFile>)
     }
 }
 
+/// Why a file of mdBook's theme layout does nothing on devoops' pages, if it does not. (It is
+/// still copied: a page may link it itself.)
+fn not_for_this_page(name: &str) -> Option<&'static str> {
+    match name {
+        "css/variables.css" | "css/general.css" | "css/chrome.css" | "css/print.css" => Some(
+            "this stylesheet is written for mdBook's own page layout and is not loaded by \
+             devoops; put the rules you need in a file listed in `output.html.additional-css`",
+        ),
+        "highlight.css" => Some(
+            "highlight.js colours (`.hljs-…` classes) do not apply: devoops highlights code when \
+             it builds, with `hl-…` classes styled by css/highlight.css",
+        ),
+        _ => None,
+    }
+}
+
 fn collect_disk(
     dir: &Path,
     files: &mut BTreeMap<String, ThemeFile>,
@@ -161,6 +177,9 @@ fn collect_disk(
                 entry.path().display()
             ));
             continue;
+        }
+        if let Some(why) = not_for_this_page(&name) {
+            warnings.push(format!("{}: {why}", entry.path().display()));
         }
         let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), &e))?;
         files.insert(

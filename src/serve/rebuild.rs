@@ -120,6 +120,7 @@ impl Builder {
         site::assemble(&book, &frame, chapters.par_iter().map(|c| Ok(&**c)), &site)?;
         let mut warnings = book.warnings.clone();
         warnings.extend(frame.theme.warnings.iter().cloned());
+        warnings.extend(frame.take_warnings());
         let count = chapters.len();
         self.last = Some(Snapshot {
             book,
@@ -204,8 +205,9 @@ impl Builder {
             .expect("a chapter rebuild follows a full build");
         self.needs_full = true;
         let level = snapshot.book.config.devoops.slide_heading_level;
+        let decks_for_all = snapshot.book.config.devoops.present;
         for &i in chapters {
-            snapshot.book.chapters[i].reload_source(level)?;
+            snapshot.book.chapters[i].reload_source(level, decks_for_all)?;
         }
         let paths = rerender(snapshot, chapters, site)?;
         self.needs_full = false;
@@ -409,7 +411,7 @@ mod tests {
     #[test]
     fn after_a_failure_any_change_rebuilds_everything() {
         let (_dir, mut builder) = built_book();
-        std::fs::write(builder.root.join("content/a.md"), "{{#include nope}}\n").unwrap();
+        std::fs::write(builder.root.join("content/a.md"), "{{#include a.md}}\n").unwrap();
         let site = MemoryOutput::default();
         let chapters = BTreeSet::from([0]);
         assert!(

@@ -24,6 +24,7 @@ use crate::book::Book;
 use crate::error::{Error, Result};
 use crate::page::PageSummary;
 use crate::render::deck::{self, DeckPart, DeckPlan, Outline, RenderedSlide};
+use crate::render::print_anchors::PrintAnchors;
 use crate::render::{Frame, IndexPage, RenderedChapter, print_content, slash_path};
 
 /// The site as assembled: what `links` checks against.
@@ -54,6 +55,8 @@ pub struct Assembly<'a> {
     /// Files copied as they are: the source folder's non-Markdown files and `additional-css`
     /// / `additional-js`, as (site path, file on disk).
     copied: Vec<(String, PathBuf)>,
+    /// Redirect pages, `CNAME`, MathJax: what book.toml asks for besides pages.
+    extra: Vec<(String, Vec<u8>)>,
     print: Option<Spool>,
     /// Two pieces per slide of the whole talk: its HTML, then its notes.
     talk: Spool,
@@ -95,6 +98,8 @@ impl<'a> Assembly<'a> {
         if html.absolute_site_url().is_some() {
             files.insert("sitemap.xml".into());
         }
+        let extra = frame.extra_files(&book.root.join("book.toml"));
+        files.extend(extra.iter().map(|(path, _)| path.clone()));
         files.extend(assets.iter().map(|(path, _)| path.clone()));
         files.extend(copied.iter().map(|(path, _)| path.clone()));
         files.extend(book.downloads.iter().map(|d| d.site_path.clone()));
@@ -112,6 +117,7 @@ impl<'a> Assembly<'a> {
             files,
             assets,
             copied,
+            extra,
         })
     }
 
@@ -225,7 +231,14 @@ impl<'a> Assembly<'a> {
                     || match &self.print {
                         Some(spool) => {
                             let page = self.frame.print_page(&summaries, spool::marker)?;
-                            out.write_pieces("print.html", &mut spool.pieces(&page))
+                            let anchors = PrintAnchors::new(&summaries);
+                            let mut pieces = spool.pieces_mapped(&page, |index, body| {
+                                let path = summaries.get(index).map_or("", |p| p.path.as_str());
+                                anchors
+                                    .rewrite(path, &String::from_utf8_lossy(&body))
+                                    .into_bytes()
+                            });
+                            out.write_pieces("print.html", &mut pieces)
                         }
                         None => Ok(()),
                     },
@@ -248,6 +261,9 @@ impl<'a> Assembly<'a> {
         out.write("404.html", self.frame.not_found_page()?.as_bytes())?;
         if let Some(sitemap) = self.frame.sitemap() {
             out.write("sitemap.xml", sitemap.as_bytes())?;
+        }
+        for (path, bytes) in &self.extra {
+            out.write(path, bytes)?;
         }
         for (path, bytes) in &self.assets {
             out.write(path, bytes)?;
@@ -385,7 +401,12 @@ mod tests {
             let site = assemble(&book, &frame, chapters, &out).unwrap();
             let written: BTreeSet<String> = out.paths().into_iter().collect();
             assert_eq!(site.files, written, "{name}");
-            assert!(site.files.contains("slides/index.html"), "{name}");
+            // Decks are for books that ask (slides-book has a `[devoops]` table).
+            assert_eq!(
+                site.files.contains("slides/index.html"),
+                name == "slides-book",
+                "{name}"
+            );
             assert_eq!(site.pages.len(), book.chapters.len());
             let paths: Vec<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
             let expected: Vec<String> = book.chapters.iter().map(|c| c.output_path()).collect();

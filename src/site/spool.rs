@@ -77,11 +77,20 @@ impl Spool {
     /// Splits the rendered template at the markers and yields template text and pieces in
     /// order, reading each piece from the spool only when it is needed.
     pub fn pieces<'a>(&'a self, rendered: &'a str) -> impl Iterator<Item = Result<Vec<u8>>> + 'a {
+        self.pieces_mapped(rendered, |_, piece| piece)
+    }
+
+    /// [`Spool::pieces`], with each piece passed through `map` (with its index) on the way.
+    pub fn pieces_mapped<'a>(
+        &'a self,
+        rendered: &'a str,
+        map: impl Fn(usize, Vec<u8>) -> Vec<u8> + 'a,
+    ) -> impl Iterator<Item = Result<Vec<u8>>> + 'a {
         let mut rest = rendered;
         let mut pending: Option<usize> = None;
         std::iter::from_fn(move || {
             if let Some(index) = pending.take() {
-                return Some(self.read(index));
+                return Some(self.read(index).map(|piece| map(index, piece)));
             }
             if rest.is_empty() {
                 return None;

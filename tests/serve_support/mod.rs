@@ -18,8 +18,7 @@ pub struct SampleBook {
 
 pub const SECRET_OUTSIDE: &str = "SECRET-OUTSIDE-THE-BOOK-7f3a";
 pub const FRONT_MATTER_MARKER: &str = "FRONT-MATTER-ONLY-91c2";
-pub const BOOK_TOML: &str =
-    "[book]\ntitle = \"Serve test book\"\nsrc = \"content\"\n\n[output.html]\nsite-url = \"/\"\n";
+pub const BOOK_TOML: &str = "[book]\ntitle = \"Serve test book\"\nsrc = \"content\"\n\n[output.html]\nsite-url = \"/\"\n\n[devoops]\n";
 
 impl SampleBook {
     /// A book with `extra_chapters` more chapters (`extra-N.md`) after the three fixed ones.

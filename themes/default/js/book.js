@@ -1,4 +1,5 @@
-// Handbook page behaviour: theme toggle, sidebar on small screens, arrow-key navigation.
+// Handbook page behaviour: theme toggle, sidebar on small screens, arrow-key navigation,
+// and the button that shows a code block's hidden lines (mdBook's `# ` lines).
 // Plain JavaScript, no dependencies: the site must work offline and from file://.
 (function () {
   "use strict";
@@ -85,6 +86,65 @@
   }
   markScrollable();
   window.addEventListener("resize", markScrollable);
+
+  // `[output.html.fold]`: chapters nested deeper than the level start folded, except the
+  // branch of the open page; a chapter with folded children gets a button to open them.
+  var list = document.querySelector(".chapter-list[data-fold-level]");
+  if (list) {
+    var level = parseInt(list.getAttribute("data-fold-level"), 10) || 0;
+    var items = Array.prototype.slice.call(list.querySelectorAll("li.chapter-item"));
+    var depthOf = function (li) { var m = /depth-(\d+)/.exec(li.className); return m ? parseInt(m[1], 10) : 0; };
+    var childrenOf = function (index) {
+      var depth = depthOf(items[index]), found = [];
+      for (var j = index + 1; j < items.length && depthOf(items[j]) > depth; j++) {
+        if (depthOf(items[j]) === depth + 1) found.push(j);
+      }
+      return found;
+    };
+    var setOpen = function (index, open) {
+      items[index].classList.toggle("folded", !open);
+      var button = items[index].querySelector(".fold-toggle");
+      if (button) button.setAttribute("aria-expanded", open ? "true" : "false");
+      childrenOf(index).forEach(function (j) {
+        items[j].hidden = !open;
+        if (!open) setOpen(j, false);
+      });
+    };
+    var current = items.findIndex(function (li) { return li.querySelector("[aria-current=page]"); });
+    var openBranch = {};
+    for (var k = current, d = current >= 0 ? depthOf(items[current]) + 1 : 0; k >= 0; k--) {
+      if (depthOf(items[k]) < d) { openBranch[k] = true; d = depthOf(items[k]); }
+    }
+    items.forEach(function (li, index) {
+      if (!childrenOf(index).length) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "fold-toggle";
+      button.setAttribute("aria-label", "Show or hide the sections of " + li.textContent.trim());
+      button.textContent = "\u203a";
+      button.addEventListener("click", function () { setOpen(index, li.classList.contains("folded")); });
+      li.appendChild(button);
+    });
+    items.forEach(function (li, index) {
+      if (childrenOf(index).length && depthOf(li) >= level && !openBranch[index]) setOpen(index, false);
+      else if (childrenOf(index).length) setOpen(index, true);
+    });
+  }
+
+  // Blocks with hidden lines come with `hide-boring` on their <code>; the button toggles it.
+  Array.prototype.forEach.call(document.querySelectorAll("pre > code.hide-boring"), function (code) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "icon-button code-toggle";
+    button.textContent = "Show hidden lines";
+    button.setAttribute("aria-pressed", "false");
+    button.addEventListener("click", function () {
+      var hiding = code.classList.toggle("hide-boring");
+      button.textContent = hiding ? "Show hidden lines" : "Hide lines";
+      button.setAttribute("aria-pressed", hiding ? "false" : "true");
+    });
+    code.parentNode.insertBefore(button, code);
+  });
 
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
