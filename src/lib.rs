@@ -6,7 +6,8 @@
 //!    authoring mistakes stop here with the file and line.
 //! 2. **render** — [`render::chapter`] turns one chapter into its page and its slides
 //!    ([`render::RenderedChapter`]) with what every page shares ([`render::Frame`]: templates,
-//!    sidebar, settings). It is pure: it reads and writes nothing.
+//!    sidebar, settings). It is pure: it reads and writes nothing. [`render::page`] renders
+//!    the page alone and leaves the slides for when the assembly first asks for them.
 //! 3. **assemble** — [`site::Assembly`] owns the list of every file of the site and writes
 //!    them from rendered chapters: pages, decks and presenter pages as each chapter arrives,
 //!    then the pages made of every chapter (print page, whole-talk deck, index, 404, sitemap,

@@ -17,6 +17,7 @@ pub mod sidebar;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -42,8 +43,22 @@ pub struct RenderedChapter {
     pub html: String,
     /// Just the chapter's body HTML (what the print page is made of).
     pub body: String,
+    /// The anchors of the page's headings, which the slides link back to.
+    heading_ids: Vec<String>,
     /// The chapter's slides, for its own deck and the whole-talk deck (empty: no deck).
-    pub slides: Vec<deck::RenderedSlide>,
+    /// Rendered with the page by [`chapter`]; after [`page`] only when first asked for.
+    slides: OnceLock<Vec<deck::RenderedSlide>>,
+}
+
+impl RenderedChapter {
+    /// The chapter's slides, rendered now if [`page`] left them out. `chapter` must be the
+    /// one this was rendered from.
+    pub fn slides(&self, chapter: &Chapter) -> &[deck::RenderedSlide] {
+        self.slides.get_or_init(|| match chapter.has_slides() {
+            true => deck::render_slides(chapter, &self.heading_ids),
+            false => Vec::new(),
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -144,30 +159,34 @@ pub fn theme_layers(root: &Path, config: &Config) -> [PathBuf; 2] {
 /// The page and the slides share one highlighting of the chapter's code.
 pub fn chapter(chapter: &Chapter, frame: &Frame) -> Result<RenderedChapter> {
     highlight::with_block_cache(|| {
-        let handbook = chapter.parsed.handbook();
-        let rendered = markdown::render_with_code(&handbook, &frame.config.output.html.code);
-        frame.note_stuck_blocks(chapter, &handbook);
-        let path = chapter.output_path();
-        let root = path_to_root(&path);
-        let slides_href = chapter.has_slides().then(|| deck::slides_link(chapter));
-        let html = frame.page_html(chapter, &path, &root, &rendered, slides_href)?;
-        let ids: Vec<String> = rendered.headings.iter().map(|h| h.id.clone()).collect();
-        let slides = match chapter.has_slides() {
-            true => deck::render_slides(chapter, &ids),
-            false => Vec::new(),
-        };
-        Ok(RenderedChapter {
-            index: chapter.index,
-            page: PageSummary {
-                anchors: markdown::html_ids(&rendered.html),
-                path,
-                title: chapter.title.clone(),
-                sections: rendered.sections,
-            },
-            html,
-            body: rendered.html,
-            slides,
-        })
+        let rendered = page(chapter, frame)?;
+        rendered.slides(chapter);
+        Ok(rendered)
+    })
+}
+
+/// Renders one chapter's handbook page and leaves its slides for when they are first asked
+/// for ([`RenderedChapter::slides`]): `serve` shows a saved chapter's page before its deck.
+pub fn page(chapter: &Chapter, frame: &Frame) -> Result<RenderedChapter> {
+    let handbook = chapter.parsed.handbook();
+    let rendered = markdown::render_with_code(&handbook, &frame.config.output.html.code);
+    frame.note_stuck_blocks(chapter, &handbook);
+    let path = chapter.output_path();
+    let root = path_to_root(&path);
+    let slides_href = chapter.has_slides().then(|| deck::slides_link(chapter));
+    let html = frame.page_html(chapter, &path, &root, &rendered, slides_href)?;
+    Ok(RenderedChapter {
+        index: chapter.index,
+        page: PageSummary {
+            anchors: markdown::html_ids(&rendered.html),
+            path,
+            title: chapter.title.clone(),
+            sections: rendered.sections,
+        },
+        html,
+        heading_ids: rendered.headings.into_iter().map(|h| h.id).collect(),
+        body: rendered.html,
+        slides: OnceLock::new(),
     })
 }
 

@@ -1,8 +1,10 @@
-//! Pages made of every chapter: the print page, the slide decks and the search index. On a big book they take far longer than one chapter (seconds at 1,000
-//! pages, against milliseconds), so they are rebuilt on a worker thread of their own: the
-//! page of the next save never waits behind them. When saves come faster than the worker,
-//! it skips straight to the newest state. It renders on a small thread pool of its own so
-//! the chapter renders of the main loop always find a free core.
+//! Pages made of every chapter: the print page, the slide decks and the search index, and
+//! the slides of a saved chapter, which its page does not wait for. On a big book they take
+//! far longer than one chapter's page (seconds at 1,000 pages, against milliseconds), so
+//! they are rebuilt on a worker thread of their own: the page of the next save never waits
+//! behind them. When saves come faster than the worker, it skips straight to the newest
+//! state. It renders on a small thread pool of its own so the chapter renders of the main
+//! loop always find a free core.
 
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};

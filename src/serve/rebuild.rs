@@ -3,9 +3,10 @@
 //! A chapter's page depends on its own file and the files it includes; the sidebar, titles,
 //! numbering and prev/next links come from SUMMARY.md and `book.toml`, and the page frame from
 //! the theme. So an edit to a chapter (or an included file) re-parses and re-renders that
-//! chapter, whose page is served at once; then the site is assembled again from the kept
-//! chapters on a worker thread (`derived`), which replaces what is made of every chapter:
-//! the print page, the slide decks and the search index. SUMMARY.md, `book.toml`, theme files and labs change every page (a
+//! chapter's page, which is served at once; then the site is assembled again from the kept
+//! chapters on a worker thread (`derived`), which renders the saved chapter's slides and
+//! replaces what is made of every chapter: the print page, the slide decks and the search
+//! index. SUMMARY.md, `book.toml`, theme files and labs change every page (a
 //! lab's title from its lab.toml is in every sidebar): those rebuild the whole book into a
 //! fresh in-memory site, swapped in only when complete.
 
@@ -273,9 +274,11 @@ fn rerender(
         chapters: kept,
     } = snapshot;
     // An include shared by many chapters can touch many pages: render those in parallel.
+    // Only the pages: the slides are rendered by the derived-pages worker, which needs them
+    // for the decks anyway, so the page is served without waiting for them.
     let rendered: Vec<RenderedChapter> = chapters
         .par_iter()
-        .map(|&i| render::chapter(&book.chapters[i], frame))
+        .map(|&i| render::page(&book.chapters[i], frame))
         .collect::<Result<_>>()?;
     let out = ChangedOnly::new(site);
     let mut pages = Vec::new();

@@ -137,17 +137,15 @@ impl<'a> Assembly<'a> {
             spool.add(i, &print_content(&rendered.page.path, &rendered.body))?;
         }
         let mut talk = None;
-        if !rendered.slides.is_empty() {
-            let part = DeckPart {
-                chapter,
-                slides: &rendered.slides,
-            };
+        let slides = rendered.slides(chapter);
+        if !slides.is_empty() {
+            let part = DeckPart { chapter, slides };
             let start = self.outline.talk_start[i];
             for (path, html) in self.frame.deck_pages(&DeckPlan::chapter(part, start))? {
                 out.write(&path, html.as_bytes())?;
             }
             if let Some(start) = start {
-                talk = Some(self.spool_for_talk(rendered, start - 1)?);
+                talk = Some(self.spool_for_talk(rendered.index, slides, start - 1)?);
             }
         }
         Ok(Kept {
@@ -162,11 +160,12 @@ impl<'a> Assembly<'a> {
     /// place. Markers hold no URL, so the talk deck's own relocation leaves them as they are.
     fn spool_for_talk(
         &self,
-        rendered: &RenderedChapter,
+        index: usize,
+        slides: &[RenderedSlide],
         first: usize,
     ) -> Result<Vec<RenderedSlide>> {
-        let prefix = deck::url_prefix(deck::TALK_DECK, &self.book.chapters[rendered.index]);
-        let mut slides = rendered.slides.clone();
+        let prefix = deck::url_prefix(deck::TALK_DECK, &self.book.chapters[index]);
+        let mut slides = slides.to_vec();
         for (j, slide) in slides.iter_mut().enumerate() {
             let (html_piece, notes_piece) = (2 * (first + j), 2 * (first + j) + 1);
             self.talk
