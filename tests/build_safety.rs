@@ -42,14 +42,15 @@ fn scratch_book() -> (tempfile::TempDir, PathBuf) {
     (tmp, book)
 }
 
+/// `devoops build BOOK -d DEST`, ready to run.
+fn build_into(book: &Path, dest: &Path) -> assert_cmd::Command {
+    let mut command = devoops();
+    command.arg("build").arg(book).arg("-d").arg(dest);
+    command
+}
+
 fn refused(book: &Path, dest: &Path, needle: &str) {
-    let out = devoops()
-        .arg("build")
-        .arg(book)
-        .arg("-d")
-        .arg(dest)
-        .output()
-        .unwrap();
+    let out = build_into(book, dest).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{}: {stderr}", dest.display());
     assert!(stderr.contains(needle), "expected `{needle}` in:\n{stderr}");
@@ -125,20 +126,8 @@ fn a_folder_the_build_did_not_write_is_never_replaced() {
     // An empty folder, and a folder an earlier build wrote, are replaced.
     let empty = tmp.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
-    devoops()
-        .arg("build")
-        .arg(&book)
-        .arg("-d")
-        .arg(&empty)
-        .assert()
-        .success();
-    devoops()
-        .arg("build")
-        .arg(&book)
-        .arg("-d")
-        .arg(&empty)
-        .assert()
-        .success();
+    build_into(&book, &empty).assert().success();
+    build_into(&book, &empty).assert().success();
     assert!(empty.join("index.html").is_file());
     assert!(empty.join(".devoops-site").is_file());
 }
@@ -156,13 +145,7 @@ fn leftovers(dir: &Path, keep: &[&str]) -> Vec<String> {
 fn leftovers_of_killed_builds_are_cleaned_up_and_do_not_block_later_builds() {
     let (tmp, book) = scratch_book();
     let out = tmp.path().join("out");
-    devoops()
-        .arg("build")
-        .arg(&book)
-        .arg("-d")
-        .arg(&out)
-        .assert()
-        .success();
+    build_into(&book, &out).assert().success();
     for name in [
         ".out.old-1234-0-0",
         ".out.building-XYZ",
@@ -179,13 +162,7 @@ fn leftovers_of_killed_builds_are_cleaned_up_and_do_not_block_later_builds() {
     std::fs::create_dir(tmp.path().join(".out.old-users")).unwrap();
     std::fs::write(tmp.path().join(".out.old-users/keep.txt"), "mine").unwrap();
     for _ in 0..2 {
-        devoops()
-            .arg("build")
-            .arg(&book)
-            .arg("-d")
-            .arg(&out)
-            .assert()
-            .success();
+        build_into(&book, &out).assert().success();
     }
     assert!(out.join("index.html").is_file());
     assert_eq!(
@@ -221,13 +198,7 @@ impl Drop for Immutable {
 fn an_old_site_that_cannot_be_deleted_still_gets_the_new_site_in_place() {
     let (tmp, book) = scratch_book();
     let out = tmp.path().join("out");
-    devoops()
-        .arg("build")
-        .arg(&book)
-        .arg("-d")
-        .arg(&out)
-        .assert()
-        .success();
+    build_into(&book, &out).assert().success();
     let stuck = out.join("css/main.css");
     let guard = if rustix::process::geteuid().is_root() {
         Immutable::new(&stuck)
@@ -241,13 +212,7 @@ fn an_old_site_that_cannot_be_deleted_still_gets_the_new_site_in_place() {
         return;
     }
     std::fs::write(book.join("src/code.md"), "# Rewritten\n").unwrap();
-    let run = devoops()
-        .arg("build")
-        .arg(&book)
-        .arg("-d")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let run = build_into(&book, &out).output().unwrap();
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{stderr}");
     assert!(stderr.contains("could not be removed from"), "{stderr}");
@@ -268,13 +233,7 @@ fn an_old_site_that_cannot_be_deleted_still_gets_the_new_site_in_place() {
             std::fs::set_permissions(css, std::fs::Permissions::from_mode(0o755)).unwrap();
         }
     }
-    devoops()
-        .arg("build")
-        .arg(&book)
-        .arg("-d")
-        .arg(&out)
-        .assert()
-        .success();
+    build_into(&book, &out).assert().success();
     assert_eq!(
         leftovers(tmp.path(), &["book", "out"]),
         Vec::<String>::new()
@@ -286,13 +245,7 @@ fn concurrent_builds_of_one_destination_all_succeed_and_leak_nothing() {
     let (tmp, book) = scratch_book();
     let out = tmp.path().join("out");
     let reference = tmp.path().join("reference");
-    devoops()
-        .arg("build")
-        .arg(&book)
-        .arg("-d")
-        .arg(&reference)
-        .assert()
-        .success();
+    build_into(&book, &reference).assert().success();
     let bin = assert_cmd::cargo::cargo_bin("devoops");
     let children: Vec<_> = (0..6)
         .map(|_| {

@@ -80,22 +80,15 @@ fn level_number(level: HeadingLevel) -> u8 {
 
 /// Renders one chapter's Markdown (already stripped to the handbook view).
 pub fn render(markdown: &str) -> RenderedMarkdown {
-    render_with(markdown, Some(&CodeConfig::default()))
+    render_with(markdown, &CodeConfig::default())
 }
 
 /// [`render`] with the book's `[output.html.code]` settings (hidden-line prefixes).
 pub fn render_with_code(markdown: &str, code: &CodeConfig) -> RenderedMarkdown {
-    render_with(markdown, Some(code))
+    render_with(markdown, code)
 }
 
-/// The same page with code left unhighlighted: ids and text are identical, for work that needs
-/// a page's anchors but not its looks (checking links), at a fraction of the cost.
-pub fn render_unhighlighted(markdown: &str) -> RenderedMarkdown {
-    render_with(markdown, None)
-}
-
-/// `code` is `None` for a page whose code is not highlighted.
-fn render_with(markdown: &str, code_config: Option<&CodeConfig>) -> RenderedMarkdown {
+fn render_with(markdown: &str, code_config: &CodeConfig) -> RenderedMarkdown {
     let mut out = RenderedMarkdown::default();
     let mut heading_ids = HeadingIds::default();
     let mut events: Vec<Event> = Vec::new();
@@ -202,11 +195,7 @@ fn render_with(markdown: &str, code_config: Option<&CodeConfig>) -> RenderedMark
                     CodeBlockKind::Indented => "",
                 };
                 push_text(&mut section.text, &code);
-                let block = if let Some(config) = code_config {
-                    super::code::block(&code, info, &config.hidelines)
-                } else {
-                    format!("<pre><code>{}</code></pre>\n", escape_html(&code))
-                };
+                let block = super::code::block(&code, info, &code_config.hidelines);
                 events.push(Event::Html(block.into()));
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
@@ -442,15 +431,6 @@ mod tests {
         for id in ["a--b", "custom", "footnote-n", "fr-n-1", "old-style"] {
             assert!(ids.iter().any(|i| i == id), "{id} missing from {ids:?}");
         }
-    }
-
-    #[test]
-    fn unhighlighted_pages_have_the_same_anchors() {
-        let text = "# A\n\n```rust\nfn x() {}\n```\n\n## B {#b2}\n\n## A\n";
-        let (full, plain) = (render(text), render_unhighlighted(text));
-        assert_eq!(html_ids(&full.html), html_ids(&plain.html));
-        assert_eq!(full.sections, plain.sections);
-        assert!(!plain.html.contains("hl-"));
     }
 
     #[test]
