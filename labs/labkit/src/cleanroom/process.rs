@@ -141,17 +141,15 @@ impl GroupChild {
 
     /// The exit status if the leader has exited (never blocks).
     pub fn try_status(&mut self) -> Option<ExitStatus> {
+        // The leader's own exit is reaped on every call, first (so a keeper gone has
+        // written all it will): a keeper left a zombie after its program's status was
+        // recorded would keep the group "alive" through every grace period.
+        let _ = self.child.try_wait();
         if self.status.is_none() {
             self.status = match &self.status_file {
                 // Under a keeper: the program's status, which the keeper records when the
                 // program ends (the keeper itself stays while anything it started lives).
-                Some(file) => crate::cleanroom::keeper::recorded_status(file).or_else(|| {
-                    self.child
-                        .try_wait()
-                        .ok()
-                        .flatten()
-                        .and_then(|_| crate::cleanroom::keeper::recorded_status(file))
-                }),
+                Some(file) => crate::cleanroom::keeper::recorded_status(file),
                 None => self.child.try_wait().ok().flatten(),
             };
             if self.status.is_some() {
