@@ -25,6 +25,10 @@ pub fn dispatch() -> Option<ExitCode> {
     }
     let called_so = name == OsStr::new("demo-service");
     let asked_for = args.get(1).is_some_and(|a| a == "demo-service");
+    if !(called_so || asked_for) {
+        // A checker: nothing of its environment for a clean room to read from /proc.
+        crate::cleanroom::keeper::hide_environment();
+    }
     (called_so || asked_for).then(demo_service::run)
 }
 

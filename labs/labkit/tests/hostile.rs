@@ -221,3 +221,99 @@ fn nothing_is_written_outside_the_clean_room_whoever_runs_it() {
         run.report
     );
 }
+
+#[test]
+fn no_ancestor_of_a_script_shows_the_checkers_environment() {
+    // Walk up from the script through every parent, looking for the secret in each one's
+    // environment: the keeper has only the clean room's, the checker has blanked its own.
+    let dir = folder(Some(
+        "#!/bin/sh\npid=$$\nseen=''\ni=0\nwhile [ \"$pid\" -gt 1 ] && [ $i -lt 40 ]; do\n  seen=\"$seen $(cat /proc/$pid/comm)\"\n  found=$(tr '\\0' '\\n' < /proc/$pid/environ 2>/dev/null | grep '^CHECKER_SECRET=')\n  [ -n \"$found\" ] && seen=\"$seen[$found]\"\n  pid=$(awk '{print $4}' /proc/$pid/stat)\n  i=$((i+1))\ndone\necho \"ancestors:$seen\" >&2\nexit 1\n",
+    ));
+    let secret = "s3cr3t-ancestor-canary-91c2";
+    let run = check(dir.path(), &[("CHECKER_SECRET", secret)]);
+    assert_eq!(run.code, Some(1), "{}", run.report);
+    // The walk reached the checker itself (so it did look there).
+    assert!(
+        run.report
+            .contains("ancestors: start.sh lab-01-check lab-01-check"),
+        "{}",
+        run.report
+    );
+    assert!(!run.report.contains(secret), "{}", run.report);
+}
+
+#[test]
+fn a_silenced_write_outside_is_refused_and_reported() {
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("notes.pid");
+    let dir = folder(Some(&format!(
+        "#!/bin/sh\necho $$ > {} 2>/dev/null || true\nexec demo-service\n",
+        target.display()
+    )));
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, Some(1), "{}", run.report);
+    assert!(
+        run.report.contains(&format!(
+            "start.sh:2: wrote outside DATA_DIR: {}",
+            target.display()
+        )),
+        "{}",
+        run.report
+    );
+    if landlock_here() {
+        assert!(
+            !target.exists(),
+            "the clean room let the script write {target:?}"
+        );
+        assert!(!run.report.contains("without Landlock"), "{}", run.report);
+    }
+}
+
+#[test]
+fn without_landlock_writes_outside_are_detected_and_the_report_says_so_once() {
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("notes.log");
+    let dir = folder(Some(&format!(
+        "#!/bin/sh\ndate >> {} 2>/dev/null || true\nexec demo-service\n",
+        target.display()
+    )));
+    let run = check(dir.path(), &[("DEVOOPS_NO_LANDLOCK", "1")]);
+    assert_eq!(run.code, Some(1), "{}", run.report);
+    // Nothing stopped it: this is the path where the walls are down.
+    assert!(target.exists(), "{}", run.report);
+    assert!(
+        run.report
+            .contains(&format!("wrote outside DATA_DIR: {}", target.display())),
+        "{}",
+        run.report
+    );
+    assert_eq!(
+        run.report.matches("ran without Landlock").count(),
+        1,
+        "{}",
+        run.report
+    );
+    // With the walls up (where the kernel has them) the note is absent.
+    let plain = folder(None);
+    let clean = check(plain.path(), &[]);
+    assert_eq!(clean.code, Some(0), "{}", clean.report);
+    assert_eq!(
+        clean.report.contains("ran without Landlock"),
+        !landlock_here(),
+        "{}",
+        clean.report
+    );
+}
+
+/// Whether this kernel offers Landlock (the ABI version query answers).
+fn landlock_here() -> bool {
+    // SAFETY: landlock_create_ruleset(NULL, 0, VERSION) reads no memory.
+    unsafe {
+        libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<u8>(),
+            0usize,
+            1u32,
+        ) >= 1
+    }
+}

@@ -10,10 +10,39 @@
 //!
 //! A denied write shows up in the command's own error output ("cannot create
 //! /tmp/notes.pid: Permission denied"); [`denied_writes`] finds those paths so the report
-//! can say "wrote outside DATA_DIR: /tmp/notes.pid".
+//! can say "wrote outside DATA_DIR: /tmp/notes.pid". A write whose error the script
+//! silences is found in the script's text instead ([`script_write_targets`]).
+//!
+//! Setting [`NO_LANDLOCK_VAR`] in the checker's environment forces the fallback (tests use
+//! it to prove that path); a run that used it carries [`DETECT_ONLY_NOTE`] once.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Set to anything non-empty in the checker's environment, the clean room runs commands
+/// without Landlock even where the kernel offers it, as on a kernel without it.
+pub const NO_LANDLOCK_VAR: &str = "DEVOOPS_NO_LANDLOCK";
+
+/// What a report says, once, when a clean room ran a command without walls.
+pub const DETECT_ONLY_NOTE: &str = "the clean room ran without Landlock (this machine's kernel offers none, or DEVOOPS_NO_LANDLOCK is set), so it could not stop the participant's commands from writing outside it, only detect such writes (files the service holds open, paths the scripts name, refusals in their output): a write it missed may have changed this machine. On Linux 5.13 or later with Landlock enabled, such writes fail and change nothing.";
+
+static UNCONFINED: AtomicUsize = AtomicUsize::new(0);
+
+/// How many commands this process has run without walls so far (see [`DETECT_ONLY_NOTE`]).
+pub fn unconfined_commands() -> usize {
+    UNCONFINED.load(Ordering::Relaxed)
+}
+
+fn unconfined() -> Walls {
+    UNCONFINED.fetch_add(1, Ordering::Relaxed);
+    Walls::DetectOnly
+}
+
+#[cfg(target_os = "linux")]
+fn forced_off() -> bool {
+    std::env::var_os(NO_LANDLOCK_VAR).is_some_and(|v| !v.is_empty())
+}
 
 /// Whether a command was confined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +66,8 @@ pub fn confine(cmd: &mut Command, allowed: &Path) -> Walls {
     // ioctl right of ABI 5, which would also stop a shell's harmless terminal ioctls.
     let abi = ABI::V4;
     let write = AccessFs::from_write(abi);
-    if landlock_abi() < 1 {
-        return Walls::DetectOnly;
+    if forced_off() || landlock_abi() < 1 {
+        return unconfined();
     }
     let ruleset = Ruleset::default()
         .handle_access(write)
@@ -46,7 +75,7 @@ pub fn confine(cmd: &mut Command, allowed: &Path) -> Walls {
         .and_then(|r| r.add_rules(path_beneath_rules([allowed], write)))
         .and_then(|r| r.add_rules(path_beneath_rules(WRITABLE_DEVICES, write)));
     let Ok(ruleset) = ruleset else {
-        return Walls::DetectOnly;
+        return unconfined();
     };
     let mut pending = Some(ruleset);
     // SAFETY: the closure runs in the forked child before exec. It only takes the prepared
@@ -67,7 +96,7 @@ pub fn confine(cmd: &mut Command, allowed: &Path) -> Walls {
 
 #[cfg(not(target_os = "linux"))]
 pub fn confine(_cmd: &mut Command, _allowed: &Path) -> Walls {
-    Walls::DetectOnly
+    unconfined()
 }
 
 /// The kernel's Landlock ABI version, 0 where it has none.
@@ -103,6 +132,155 @@ pub fn denied_writes(output: &str, inside: &Path) -> Vec<PathBuf> {
             {
                 found.push(path.to_path_buf());
             }
+        }
+    }
+    found
+}
+
+/// Whether a path in a script names a place outside the clean room that a write to would
+/// change: not a device (`/dev/null`, `/dev/stderr`, bash's `/dev/tcp/…`) nor the process's
+/// own descriptors.
+fn outside_target(word: &str) -> bool {
+    word.starts_with('/')
+        && word.len() > 1
+        && !word.starts_with("/dev/")
+        && !word.starts_with("/proc/self/")
+        && !word.contains('$')
+        && !word.contains('`')
+}
+
+/// The words of one shell line, unquoted, with the control operators (`;`, `|`, `&`, `(`,
+/// `)`) and redirections (`>`, `>>`, `>|`, `&>`, `2>`) as words of their own, up to an
+/// unquoted `#` that starts a comment.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut chars = line.chars().peekable();
+    let flush = |word: &mut String, words: &mut Vec<String>| {
+        if !word.is_empty() {
+            words.push(std::mem::take(word));
+        }
+    };
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.push(c),
+            (None, '\\') => word.extend(chars.next()),
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '#') if word.is_empty() => break,
+            (None, c) if c.is_whitespace() => flush(&mut word, &mut words),
+            (None, ';' | '|' | '(' | ')') => {
+                flush(&mut word, &mut words);
+                words.push(c.to_string());
+            }
+            (None, '&') if chars.peek() != Some(&'>') => {
+                flush(&mut word, &mut words);
+                words.push("&".into());
+            }
+            (None, '&') => {}
+            (None, '>') => {
+                // A descriptor number right before it belongs to the redirection.
+                if word.chars().all(|d| d.is_ascii_digit()) {
+                    word.clear();
+                }
+                flush(&mut word, &mut words);
+                let mut op = String::from(">");
+                while let Some(&next) = chars.peek()
+                    && matches!(next, '>' | '|' | '&')
+                {
+                    op.push(next);
+                    chars.next();
+                }
+                words.push(op);
+            }
+            (None, c) => word.push(c),
+        }
+    }
+    flush(&mut word, &mut words);
+    words
+}
+
+/// Commands whose every path argument is a place they write to.
+const WRITING_COMMANDS: [&str; 3] = ["tee", "touch", "mkdir"];
+/// Commands that write to their last argument.
+const COPYING_COMMANDS: [&str; 4] = ["cp", "mv", "ln", "install"];
+
+/// Places outside the clean room that a shell script writes to, with their line numbers
+/// (1-based), read from the script's text.
+///
+/// Why read the script: a write the clean room's walls refuse fails with "Permission
+/// denied", and the report names it from the command's error output ([`denied_writes`]);
+/// but a script that silences it (`echo x > /etc/foo 2>/dev/null || true`) leaves no trace
+/// a process outside can see without tracing the script's system calls (ptrace, or
+/// Landlock's audit log, which needs the audit subsystem and privileges the checker does
+/// not have). So the script itself is read for writes to a literal absolute path.
+///
+/// Caught: redirections (`>`, `>>`, `>|`, `&>`, `2>`) to such a path, and the paths given
+/// to `tee`, `touch` and `mkdir`, or as the last argument of `cp`, `mv`, `ln` and
+/// `install`. Lines inside here-documents and comments are skipped.
+///
+/// Not caught: a path built at run time (`> "$PIDFILE"`, `> "$(dirname "$0")/x"`), a write
+/// made by another program the script runs (`demo-service`, `python -c …`, `dd of=…`),
+/// a script sourced from another file, and a write in a branch that never runs is still
+/// reported (a script for a fresh server has no business naming such a place at all).
+pub fn script_write_targets(text: &str) -> Vec<(PathBuf, usize)> {
+    let mut found: Vec<(PathBuf, usize)> = Vec::new();
+    let mut heredoc_end: Option<String> = None;
+    for (index, raw) in text.lines().enumerate().take(100_000) {
+        let line = raw.trim_end_matches('\r');
+        if let Some(end) = &heredoc_end {
+            if line.trim() == end {
+                heredoc_end = None;
+            }
+            continue;
+        }
+        if let Some((_, after)) = line.split_once("<<")
+            && !after.starts_with('<')
+        {
+            let delimiter: String = after
+                .trim_start_matches('-')
+                .trim_start()
+                .chars()
+                .take_while(|c| !c.is_whitespace() && !";|&)".contains(*c))
+                .filter(|c| !"'\"\\".contains(*c))
+                .collect();
+            if !delimiter.is_empty() {
+                heredoc_end = Some(delimiter);
+            }
+        }
+        let words = shell_words(line);
+        let mut push = |word: &str| {
+            let path = PathBuf::from(word);
+            if outside_target(word) && !found.iter().any(|(p, _)| *p == path) && found.len() < 3 {
+                found.push((path, index + 1));
+            }
+        };
+        let mut i = 0;
+        while i < words.len() {
+            let word = words[i].as_str();
+            if word.starts_with('>') && !word.ends_with('&') {
+                if let Some(target) = words.get(i + 1) {
+                    push(target);
+                }
+            } else if WRITING_COMMANDS.contains(&word) || COPYING_COMMANDS.contains(&word) {
+                let args: Vec<&str> = words[i + 1..]
+                    .iter()
+                    .map(String::as_str)
+                    .take_while(|w| {
+                        !matches!(*w, ";" | "|" | "&" | "(" | ")") && !w.starts_with('>')
+                    })
+                    .filter(|w| !w.starts_with('-'))
+                    .collect();
+                if WRITING_COMMANDS.contains(&word) {
+                    args.iter().for_each(|a| push(a));
+                } else if args.len() >= 2
+                    && let Some(last) = args.last()
+                {
+                    push(last);
+                }
+            }
+            i += 1;
         }
     }
     found
@@ -161,5 +339,45 @@ mod tests {
             [Path::new("/tmp/notes.pid"), Path::new("/var/lib/notes")]
         );
         assert!(denied_writes("all fine\n", inside).is_empty());
+    }
+
+    #[test]
+    fn writes_to_literal_paths_outside_are_read_from_a_script() {
+        let script = "#!/bin/sh\n\
+                      # echo x > /etc/in-a-comment\n\
+                      echo \"a > /not/a/redirect\" >&2\n\
+                      echo $$ >/tmp/notes.pid 2>/dev/null || true\n\
+                      cat <<EOF >\"$DATA_DIR/x\"\n\
+                      <tag>/inside/heredoc</tag> > /etc/heredoc\n\
+                      EOF\n\
+                      exec 3<>/dev/tcp/127.0.0.1/80; date | tee -a /var/log/notes.log >/dev/null\n\
+                      mkdir -p \"$DATA_DIR\" /srv/notes && cp a.txt /opt/a.txt\n\
+                      demo-service 2>>/tmp/notes.err &>/tmp/all.log\n";
+        let found: Vec<(String, usize)> = script_write_targets(script)
+            .into_iter()
+            .map(|(p, l)| (p.display().to_string(), l))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("/tmp/notes.pid".to_string(), 4),
+                ("/var/log/notes.log".to_string(), 8),
+                ("/srv/notes".to_string(), 9),
+            ]
+        );
+        let rest = script_write_targets("cp a.txt /opt/a.txt\nx 2>>/tmp/e &>/tmp/all\n");
+        let rest: Vec<PathBuf> = rest.into_iter().map(|(p, _)| p).collect();
+        assert_eq!(
+            rest,
+            [
+                Path::new("/opt/a.txt"),
+                Path::new("/tmp/e"),
+                Path::new("/tmp/all")
+            ]
+        );
+        assert!(
+            script_write_targets("exec demo-service >&2\n[ -f /etc/x ] && echo ok > \"$LOG\"\n")
+                .is_empty()
+        );
     }
 }

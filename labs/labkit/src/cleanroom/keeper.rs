@@ -9,7 +9,9 @@
 //!   (a new session with `setsid`, a double fork, a scrubbed environment): the clean room
 //!   finds them all by walking the process tree from the keeper (Linux);
 //! - the command's parent is the keeper, whose environment is the clean room's own:
-//!   `/proc/$PPID/environ` shows nothing of the checker's;
+//!   `/proc/$PPID/environ` shows nothing of the checker's. One step further up is the
+//!   checker itself, which [`hide_environment`] has blanked (see there for what that does
+//!   and does not cover);
 //! - no zombie lingers for a `kill -0` to mistake for a live service.
 
 use std::ffi::OsString;
@@ -71,6 +73,71 @@ fn reap_all(program_pid: i32, status_file: &Path) {
     {
         let _ = std::fs::write(status_file, status.as_raw().to_string());
     }
+}
+
+/// Blank what `/proc/<checker>/environ` shows, so a participant's script that walks up its
+/// ancestors finds nothing of the checker's environment (tokens, keys) in the checker.
+/// Call first thing in `main`, while no other thread exists ([`crate::multicall::dispatch`]
+/// does). The variables stay usable: each is first copied to the heap (`set_var` replaces the
+/// C library's pointer), and only when no pointer of `environ` still points into the
+/// original block is that block zeroed. Linux only; a no-op elsewhere or when anything
+/// looks unexpected.
+///
+/// What it does not cover: the checker's own ancestors (the shell it was started from)
+/// keep their environments. Where Landlock confines the clean room (see
+/// [`crate::cleanroom::confine`]), the kernel refuses a confined process access to
+/// `/proc/<pid>/environ` of every process outside the clean room; not every kernel applies
+/// that to root.
+pub fn hide_environment() {
+    #[cfg(target_os = "linux")]
+    {
+        let Some((start, end)) = environment_block() else {
+            return;
+        };
+        for (key, value) in std::env::vars_os() {
+            let plain = key
+                .to_str()
+                .is_some_and(|k| !k.is_empty() && !k.contains('='));
+            if plain {
+                // SAFETY: the caller runs this before any other thread exists, so nothing
+                // reads the environment while it changes.
+                unsafe { std::env::set_var(&key, &value) };
+            }
+        }
+        unsafe extern "C" {
+            static environ: *const *const libc::c_char;
+        }
+        // SAFETY: `environ` is the C library's NULL-terminated array of pointers; it is
+        // read only, in this single thread. The block [start, end) is this process's own
+        // writable stack memory (the kernel put the environment strings there at exec),
+        // and it is zeroed only once nothing points into it any more.
+        unsafe {
+            let mut entry = environ;
+            let mut count = 0;
+            while !entry.is_null() && !(*entry).is_null() && count < 1_000_000 {
+                let at = *entry as usize;
+                if (start..end).contains(&at) {
+                    return;
+                }
+                entry = entry.add(1);
+                count += 1;
+            }
+            std::ptr::write_bytes(start as *mut u8, 0, end - start);
+        }
+    }
+}
+
+/// Where the kernel put this process's environment strings: fields 50 and 51 of
+/// /proc/self/stat (env_start, env_end).
+#[cfg(target_os = "linux")]
+fn environment_block() -> Option<(usize, usize)> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // "pid (comm) state …": comm may hold spaces and parentheses; field 3 follows the last ')'.
+    let (_, rest) = stat.rsplit_once(')')?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let start = fields.get(50 - 3)?.parse::<usize>().ok()?;
+    let end = fields.get(51 - 3)?.parse::<usize>().ok()?;
+    (start != 0 && start < end && end - start < (64 << 20)).then_some((start, end))
 }
 
 /// The status file of a command built to run under the keeper (see

@@ -67,7 +67,7 @@ pub struct Sandbox {
 fn wrote_outside(paths: &[PathBuf]) -> String {
     let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     format!(
-        "wrote outside DATA_DIR: {} (a server's other folders are not the service's: logs go to stdout/stderr, pid files are the supervisor's job, data and temporary files belong under DATA_DIR and TMPDIR; the clean room refuses writes anywhere else)",
+        "wrote outside DATA_DIR: {} (a server's other folders are not the service's: logs go to stdout/stderr, pid files are the supervisor's job, data and temporary files belong under DATA_DIR and TMPDIR; where the kernel allows it, the clean room refuses writes anywhere else)",
         shown.join(", ")
     )
 }
@@ -341,6 +341,21 @@ impl Sandbox {
     pub fn open_outside(&self, pids: &[i32]) -> Option<String> {
         let open = confine::open_for_writing_outside(pids, self.root.path());
         (!open.is_empty()).then(|| wrote_outside(&open))
+    }
+
+    /// "wrote outside DATA_DIR: PATH" for a write to a literal path outside the clean room
+    /// in `script` (relative to the checked directory), at its line: the writes a script
+    /// silences (`2>/dev/null || true`), which leave no refusal in its output. See
+    /// [`confine::script_write_targets`] for what this catches and what it cannot.
+    pub fn scripted_outside(&self, script: &str) -> Option<Outcome> {
+        let path = self.app.join(script);
+        // A script is kilobytes; anything big is not read (and was judged elsewhere).
+        let small = std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() < 1 << 20);
+        let text = std::fs::read(&path).ok().filter(|_| small)?;
+        let found = confine::script_write_targets(&String::from_utf8_lossy(&text));
+        let (_, line) = found.first()?;
+        let paths: Vec<PathBuf> = found.iter().map(|(p, _)| p.clone()).collect();
+        Some(Outcome::fail(wrote_outside(&paths)).at(script, Some(*line)))
     }
 
     /// SIGKILL every process of this clean room that left its process group.

@@ -320,6 +320,16 @@ impl CleanRoom {
         )))
     }
 
+    /// Why the service wrote outside the clean room, if it did as far as can be seen while
+    /// it runs: a file outside that it holds open for writing, or a write to a path outside
+    /// named in `script` (see [`Sandbox::scripted_outside`]).
+    pub fn writes_outside(&self, script: &str) -> Option<Outcome> {
+        self.sandbox
+            .open_outside(&self.service.members())
+            .map(Outcome::fail)
+            .or_else(|| self.sandbox.scripted_outside(script))
+    }
+
     /// Stop the service (whole process group) and anything it left behind.
     pub fn stop(&mut self) {
         self.service.kill_group();

@@ -27,6 +27,9 @@ pub struct Report {
     pub lab_title: String,
     pub dir: PathBuf,
     pub results: Vec<CheckResult>,
+    /// What the participant should know about the run as a whole, each said once (e.g. that
+    /// the clean room could only detect writes outside it).
+    pub notes: Vec<String>,
     pub elapsed: Duration,
 }
 

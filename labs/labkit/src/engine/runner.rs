@@ -79,6 +79,7 @@ pub fn run_check(check: &Check, dir: &Path, toolbox: &Toolbox) -> CheckResult {
 /// pass: one cause is reported once.
 pub fn run_lab(lab: &Lab, dir: &Path, toolbox: &Toolbox) -> Report {
     let started = Instant::now();
+    let unconfined_before = crate::cleanroom::confine::unconfined_commands();
     let mut results: Vec<Option<CheckResult>> = lab.checks.iter().map(|_| None).collect();
     // Each round runs the checks whose needs are all decided; needs point only at earlier
     // checks, so every round decides at least one and there are at most as many rounds.
@@ -135,11 +136,16 @@ pub fn run_lab(lab: &Lab, dir: &Path, toolbox: &Toolbox) -> Report {
         }
     }
     let results = results.into_iter().flatten().collect();
+    let mut notes = Vec::new();
+    if crate::cleanroom::confine::unconfined_commands() > unconfined_before {
+        notes.push(crate::cleanroom::confine::DETECT_ONLY_NOTE.to_string());
+    }
     Report {
         lab_id: lab.id.clone(),
         lab_title: lab.title.clone(),
         dir: dir.to_path_buf(),
         results,
+        notes,
         elapsed: started.elapsed(),
     }
 }

@@ -84,6 +84,9 @@ pub fn human(report: &Report, options: HumanOptions) -> String {
             let _ = writeln!(out, "    {} {}", paint("fix:", "36", c), result.remediation);
         }
     }
+    for note in &report.notes {
+        let _ = writeln!(out, "\n{} {note}", paint("note:", "33", c));
+    }
     let summary = report.summary();
     let _ = writeln!(
         out,
@@ -123,6 +126,7 @@ mod tests {
                 result("bad", Outcome::fail("`a` is missing").at("a", Some(3))),
                 result("later", Outcome::skip("no container engine answers")),
             ],
+            notes: Vec::new(),
             elapsed: Duration::ZERO,
         }
     }

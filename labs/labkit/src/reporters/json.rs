@@ -36,6 +36,7 @@ pub fn json(report: &Report) -> String {
         "failed": report.count(Verdict::Fail),
         "skipped": report.count(Verdict::Skip),
         "elapsed_ms": report.elapsed.as_millis() as u64,
+        "notes": report.notes,
         "checks": checks,
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());

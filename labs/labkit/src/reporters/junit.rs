@@ -113,6 +113,7 @@ mod tests {
                 outcome: Outcome::fail(nasty),
                 elapsed: Duration::ZERO,
             }],
+            notes: Vec::new(),
             elapsed: Duration::ZERO,
         };
         let xml = junit(&report);

@@ -162,10 +162,10 @@ fn writes_only_data(ctx: &CheckCtx, p: &WriteParams) -> Outcome {
         )
         .map_err(Outcome::fail)
     );
-    let held_open = room.sandbox.open_outside(&room.service.members());
+    let outside = room.writes_outside(service::script_of(&p.command));
     room.stop();
-    if let Some(outside) = held_open {
-        return Outcome::fail(outside);
+    if let Some(outside) = outside {
+        return outside;
     }
     // Where things were written says more than a refused write, so judge that first.
     let sandbox = &room.sandbox;
