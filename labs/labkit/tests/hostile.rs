@@ -260,7 +260,7 @@ fn a_silenced_write_outside_is_refused_and_reported() {
         "{}",
         run.report
     );
-    if landlock_here() {
+    if labkit::cleanroom::confine::landlock_available() {
         assert!(
             !target.exists(),
             "the clean room let the script write {target:?}"
@@ -299,21 +299,8 @@ fn without_landlock_writes_outside_are_detected_and_the_report_says_so_once() {
     assert_eq!(clean.code, Some(0), "{}", clean.report);
     assert_eq!(
         clean.report.contains("ran without Landlock"),
-        !landlock_here(),
+        !labkit::cleanroom::confine::landlock_available(),
         "{}",
         clean.report
     );
-}
-
-/// Whether this kernel offers Landlock (the ABI version query answers).
-fn landlock_here() -> bool {
-    // SAFETY: landlock_create_ruleset(NULL, 0, VERSION) reads no memory.
-    unsafe {
-        libc::syscall(
-            libc::SYS_landlock_create_ruleset,
-            std::ptr::null::<u8>(),
-            0usize,
-            1u32,
-        ) >= 1
-    }
 }

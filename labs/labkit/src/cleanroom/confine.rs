@@ -99,6 +99,17 @@ pub fn confine(_cmd: &mut Command, _allowed: &Path) -> Walls {
     unconfined()
 }
 
+/// Whether this kernel offers Landlock at all (whatever [`NO_LANDLOCK_VAR`] says).
+#[cfg(target_os = "linux")]
+pub fn landlock_available() -> bool {
+    landlock_abi() >= 1
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn landlock_available() -> bool {
+    false
+}
+
 /// The kernel's Landlock ABI version, 0 where it has none.
 #[cfg(target_os = "linux")]
 fn landlock_abi() -> i64 {
