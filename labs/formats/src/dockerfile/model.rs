@@ -1,6 +1,7 @@
 //! The parsed Dockerfile as plain data: instructions with exact line numbers, and
 //! views over them (build stages, key/value pairs) that the rules ask for.
 
+use super::shell::Script;
 use super::words::{Word, expand_vars, split_words};
 
 /// Every instruction the builder knows. Anything else is a parse error.
@@ -174,6 +175,24 @@ impl Instruction {
             text.push_str(&doc.body);
         }
         text
+    }
+
+    /// The shell this instruction runs, read into its commands (see [`Script`]): the
+    /// shell form with its heredocs as the builder hands them to `/bin/sh -c`, or the
+    /// exec form's array as one command (`["sh", "-c", "…"]` reads the script too).
+    pub fn script(&self, escape: char) -> Script {
+        match &self.exec {
+            Some(items) => Script::from_words(items.clone(), escape),
+            None => {
+                let mut text = self.args.clone();
+                for doc in &self.heredocs {
+                    text.push('\n');
+                    text.push_str(&doc.body);
+                    text.push_str(&doc.delimiter);
+                }
+                Script::parse(&text, escape)
+            }
+        }
     }
 
     /// `KEY=value` pairs of ENV, ARG and LABEL. The legacy form `ENV KEY value with

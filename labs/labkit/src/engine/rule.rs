@@ -56,6 +56,9 @@ pub struct Outcome {
     pub verdict: Verdict,
     pub message: String,
     pub location: Option<Location>,
+    /// What the participant should hear although it does not change the verdict
+    /// (`file:line: …`): a YAML key given twice, a RUN whose shell was read word by word.
+    pub warnings: Vec<String>,
 }
 
 impl Outcome {
@@ -76,6 +79,7 @@ impl Outcome {
             verdict,
             message: message.into(),
             location: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -85,6 +89,12 @@ impl Outcome {
             file: file.into(),
             line,
         });
+        self
+    }
+
+    /// Adds warnings (each `file:line: what`), shown with the outcome whatever its verdict.
+    pub fn with_warnings(mut self, warnings: impl IntoIterator<Item = String>) -> Self {
+        self.warnings.extend(warnings);
         self
     }
 

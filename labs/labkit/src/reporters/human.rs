@@ -57,6 +57,9 @@ pub fn human(report: &Report, options: HumanOptions) -> String {
             Verdict::Skip => ("○", "33"),
         };
         let _ = writeln!(out, "{} {}", paint(mark, color, c), result.name);
+        for warning in &result.outcome.warnings {
+            let _ = writeln!(out, "    {} {warning}", paint("warning:", "33", c));
+        }
         if result.outcome.verdict == Verdict::Pass {
             continue;
         }

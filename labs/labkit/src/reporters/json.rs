@@ -16,6 +16,7 @@ pub fn json(report: &Report) -> String {
                 "rule": r.rule,
                 "verdict": r.outcome.verdict.as_str(),
                 "message": r.outcome.message,
+                "warnings": r.outcome.warnings,
                 "file": location.map(|l| l.file.clone()),
                 "line": location.and_then(|l| l.line),
                 "hint": r.hint,

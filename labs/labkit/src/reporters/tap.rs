@@ -46,6 +46,9 @@ pub fn tap(report: &Report) -> String {
                 out.push_str("  ...\n");
             }
         }
+        for warning in &r.outcome.warnings {
+            let _ = writeln!(out, "# warning: {}", description(warning));
+        }
     }
     let _ = writeln!(out, "# {}", report.summary());
     out

@@ -26,8 +26,8 @@ const TABLE: &[Peers] = &[
     },
     Peers {
         id: "DF003",
-        peers: "hadolint DL3020, checkov CKV_DOCKER_4",
-        stricter: "ADD of a local archive is accepted (the peers ask for COPY); a URL is refused unless --checksum=sha256: pins it, also when it comes from an ARG",
+        peers: "checkov CKV_DOCKER_4",
+        stricter: "a URL is refused unless --checksum=sha256: pins it, also when it comes from an ARG (checkov refuses every ADD, local files too: that half is DF015)",
     },
     Peers {
         id: "DF004",
@@ -77,6 +77,16 @@ const TABLE: &[Peers] = &[
     Peers {
         id: "DF013",
         peers: "hadolint DL4003/DL4004",
+        stricter: "",
+    },
+    Peers {
+        id: "DF014",
+        peers: "hadolint DL4006",
+        stricter: "a pipe inside `sh -c \"…\"`, `$(…)` or an if/for body counts too; `set -o pipefail` at the start of the RUN is accepted like a SHELL with -o pipefail",
+    },
+    Peers {
+        id: "DF015",
+        peers: "hadolint DL3020",
         stricter: "",
     },
     Peers {

@@ -14,7 +14,7 @@ use crate::engine::rule::{CheckCtx, Outcome, Rule, RuleDef};
 use crate::rules::secrets::{is_secret_name, secret_value_kind};
 use crate::tri;
 use formats::dockerfile::dockerignore::DockerIgnore;
-use formats::dockerfile::shell::{Command, commands, never_fails};
+use formats::dockerfile::shell::{Command, Script, never_fails};
 use formats::dockerfile::{
     Dockerfile, Instruction, Keyword, ParseError, Stage, expand_vars, parse,
     parse_json_string_array, split_words,
@@ -28,6 +28,7 @@ mod exec_form;
 mod healthcheck;
 mod packages;
 mod pinned_bases;
+mod pipefail;
 mod secrets;
 mod user;
 mod verification;
@@ -134,6 +135,20 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
             params: &[FILE_PARAM],
             check: verification::single_cmd_and_entrypoint,
         }),
+        Box::new(RuleDef {
+            id: "DF014",
+            meaning: "A RUN with a pipe fails when any command of the pipe fails, not only the last (`curl … | tar x` with a failed download)",
+            remediation: "Put SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"] before the RUN (Debian's /bin/sh has no pipefail), or begin the RUN with set -o pipefail && (Alpine's sh has it)",
+            params: &[FILE_PARAM],
+            check: pipefail::piped_runs_fail,
+        }),
+        Box::new(RuleDef {
+            id: "DF015",
+            meaning: "ADD is used only for what COPY cannot do: unpacking a local archive, or a download pinned with --checksum",
+            remediation: "Write COPY <src> <dest> for local files and directories",
+            params: &[FILE_PARAM],
+            check: add_url::copy_for_local_files,
+        }),
     ]
 }
 
@@ -233,6 +248,25 @@ fn all_runs(df: &Dockerfile) -> impl Iterator<Item = &Instruction> {
     all_of(df, Keyword::Run)
 }
 
+/// Every RUN (those an ONBUILD registers too) with its shell read into commands, and a
+/// warning for each RUN whose shell could not be parsed and was read word by word.
+fn run_scripts<'a>(rel: &str, df: &'a Dockerfile) -> (Vec<(&'a Instruction, Script)>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let scripts = all_runs(df)
+        .map(|run| {
+            let script = run.script(df.escape);
+            if let Some(why) = &script.unparsed {
+                warnings.push(format!(
+                    "{rel}:{}: the shell of this RUN cannot be parsed ({why}), so it was read word by word: commands inside if/for/$(…) may be missed",
+                    run.line
+                ));
+            }
+            (run, script)
+        })
+        .collect();
+    (scripts, warnings)
+}
+
 const SHELLS: [&str; 6] = ["sh", "bash", "ash", "dash", "zsh", "ksh"];
 
 #[cfg(test)]
@@ -240,7 +274,7 @@ mod tests {
     use super::dockerignore::looks_secret;
     use super::download_execute::executed_unverified_download;
     use super::exec_form::wraps_in_shell;
-    use super::*;
+    use formats::dockerfile::shell::commands;
 
     #[test]
     fn shell_wrappers_are_recognised() {

@@ -2,10 +2,17 @@
 
 use super::*;
 
-pub(super) fn package_commands(df: &Dockerfile) -> Vec<(&Instruction, Vec<Command>)> {
-    all_runs(df)
-        .map(|run| (run, commands(&run.command_text(), df.escape)))
-        .collect()
+/// Every RUN's commands, and the warnings for those read word by word.
+pub(super) fn package_commands<'a>(
+    rel: &str,
+    df: &'a Dockerfile,
+) -> (Vec<(&'a Instruction, Vec<Command>)>, Vec<String>) {
+    let (scripts, warnings) = run_scripts(rel, df);
+    let runs = scripts
+        .into_iter()
+        .map(|(run, script)| (run, script.commands))
+        .collect();
+    (runs, warnings)
 }
 
 pub(super) fn is_apt(c: &Command) -> bool {
@@ -15,7 +22,8 @@ pub(super) fn is_apt(c: &Command) -> bool {
 pub(super) fn no_upgrade(ctx: &CheckCtx, p: &FileParams) -> Outcome {
     let (rel, df) = tri!(load(ctx, p.file.as_deref()));
     let mut findings = Vec::new();
-    for (run, cmds) in package_commands(&df) {
+    let (runs, warnings) = package_commands(&rel, &df);
+    for (run, cmds) in runs {
         for c in &cmds {
             let sub = c.subcommand().unwrap_or("");
             let packages_after_sub = c.args().iter().filter(|a| !a.starts_with('-')).count() > 1;
@@ -38,13 +46,14 @@ pub(super) fn no_upgrade(ctx: &CheckCtx, p: &FileParams) -> Outcome {
             }
         }
     }
-    outcome(&rel, findings, "no distribution upgrade during the build")
+    outcome(&rel, findings, "no distribution upgrade during the build").with_warnings(warnings)
 }
 
 pub(super) fn lean_package_installs(ctx: &CheckCtx, p: &FileParams) -> Outcome {
     let (rel, df) = tri!(load(ctx, p.file.as_deref()));
     let mut findings = Vec::new();
-    for (run, cmds) in package_commands(&df) {
+    let (runs, warnings) = package_commands(&rel, &df);
+    for (run, cmds) in runs {
         for c in cmds
             .iter()
             .filter(|c| is_apt(c) && c.subcommand() == Some("install"))
@@ -79,11 +88,8 @@ pub(super) fn lean_package_installs(ctx: &CheckCtx, p: &FileParams) -> Outcome {
         findings,
         "package installs are non-interactive and minimal",
     )
+    .with_warnings(warnings)
 }
-
-static APT_LISTS_REMOVED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\brm\s+(?:-\S+\s+)*[^;&|\n]*/var/lib/apt/lists").expect("valid regex")
-});
 
 pub(super) fn package_caches_cleaned(ctx: &CheckCtx, p: &FileParams) -> Outcome {
     let (rel, df) = tri!(load(ctx, p.file.as_deref()));
@@ -97,7 +103,8 @@ pub(super) fn package_caches_cleaned(ctx: &CheckCtx, p: &FileParams) -> Outcome 
                 .any(|kv| kv.key == "PIP_NO_CACHE_DIR")
         });
     let mut findings = Vec::new();
-    for (run, cmds) in package_commands(&df) {
+    let (runs, warnings) = package_commands(&rel, &df);
+    for (run, cmds) in runs {
         let line = Some(run.line);
         let text = run.command_text();
         let cache_mount = |target: &str| {
@@ -128,7 +135,10 @@ pub(super) fn package_caches_cleaned(ctx: &CheckCtx, p: &FileParams) -> Outcome 
                 "apt-get update alone in a RUN is cached as its own layer and goes stale",
             ));
         }
-        if installs && !APT_LISTS_REMOVED.is_match(&text) && !cache_mount("/var/lib/apt") {
+        let lists_removed = cmds.iter().any(|c| {
+            c.program() == Some("rm") && c.args().iter().any(|a| a.contains("/var/lib/apt/lists"))
+        });
+        if installs && !lists_removed && !cache_mount("/var/lib/apt") {
             findings.push(Finding::new(
                 &rel,
                 line,
@@ -164,4 +174,5 @@ pub(super) fn package_caches_cleaned(ctx: &CheckCtx, p: &FileParams) -> Outcome 
         findings,
         "package indexes and caches do not stay in the image",
     )
+    .with_warnings(warnings)
 }

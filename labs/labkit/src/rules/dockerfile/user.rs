@@ -50,7 +50,8 @@ pub(super) fn non_root_user(ctx: &CheckCtx, p: &FileParams) -> Outcome {
 /// second root under another name (`useradd -o -u 0 app`).
 fn created_with_uid_zero(df: &Dockerfile, name: &str) -> Option<usize> {
     all_runs(df).find_map(|run| {
-        commands(&run.command_text(), df.escape)
+        run.script(df.escape)
+            .commands
             .iter()
             .any(|cmd| {
                 matches!(cmd.program(), Some("useradd" | "adduser" | "usermod"))

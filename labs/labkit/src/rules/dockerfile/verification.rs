@@ -2,6 +2,7 @@
 //! DF013: one CMD and one ENTRYPOINT per stage.
 
 use super::*;
+use formats::dockerfile::shell::{CURL_WITH_VALUES, WGET_WITH_VALUES};
 
 /// The switches that turn signature or certificate checks off, per program.
 const UNVERIFIED: [(&str, &str, &str); 8] = [
@@ -49,14 +50,15 @@ const UNVERIFIED: [(&str, &str, &str); 8] = [
 
 pub(super) fn no_disabled_verification(ctx: &CheckCtx, p: &FileParams) -> Outcome {
     let (rel, df) = tri!(load(ctx, p.file.as_deref()));
+    let (scripts, warnings) = run_scripts(&rel, &df);
     let mut findings = Vec::new();
-    for run in all_runs(&df) {
-        for cmd in commands(&run.command_text(), df.escape) {
+    for (run, script) in &scripts {
+        for cmd in &script.commands {
             let Some(program) = cmd.program() else {
                 continue;
             };
             for (tool, switch, why) in UNVERIFIED {
-                if program == tool && cmd.args().iter().any(|a| switches_on(a, switch)) {
+                if program == tool && switches_on(cmd, switch) {
                     findings.push(Finding::new(
                         &rel,
                         Some(run.line),
@@ -71,15 +73,24 @@ pub(super) fn no_disabled_verification(ctx: &CheckCtx, p: &FileParams) -> Outcom
         findings,
         "no download or package install skips its checks",
     )
+    .with_warnings(warnings)
 }
 
-/// `-k` also inside a cluster of short flags (`-fsSLk`); long switches exactly or with `=`.
-fn switches_on(arg: &str, switch: &str) -> bool {
-    match switch.strip_prefix('-') {
-        Some(short) if short.len() == 1 => {
-            arg.starts_with('-') && !arg.starts_with("--") && arg[1..].contains(short)
-        }
-        _ => arg == switch || arg.starts_with(&format!("{switch}=")),
+/// The switch given to `cmd`: a short one also inside a cluster (`-fsSLk`), a long one
+/// exactly or with `=`.
+fn switches_on(cmd: &Command, switch: &str) -> bool {
+    let with_values = match cmd.program() {
+        Some("curl") => CURL_WITH_VALUES,
+        Some("wget") => WGET_WITH_VALUES,
+        _ => "",
+    };
+    match switch
+        .strip_prefix('-')
+        .and_then(|s| s.chars().next())
+        .filter(|_| switch.len() == 2)
+    {
+        Some(short) => cmd.has_option(Some(short), &[], with_values),
+        None => cmd.has_option(None, &[switch], with_values),
     }
 }
 
