@@ -23,7 +23,7 @@ CORPUS = pathlib.Path(__file__).resolve().parent.parent / "labs/formats/tests/co
 # Our rule -> the peer rule IDs that judge the same thing (as in labkit/src/rules/peers.rs).
 PEERS = {
     "DF001": ["DL3006", "DL3007", "CKV_DOCKER_7"],
-    "DF003": ["DL3020", "CKV_DOCKER_4"],
+    "DF003": ["CKV_DOCKER_4"],
     "DF005": ["DL3002", "CKV_DOCKER_3", "CKV_DOCKER_8"],
     "DF006": ["DL3025"],
     "DF008": ["CKV_DOCKER_2"],
@@ -33,12 +33,15 @@ PEERS = {
     "DF012": ["CKV2_DOCKER_2", "CKV2_DOCKER_3", "CKV2_DOCKER_4", "CKV2_DOCKER_7",
               "CKV2_DOCKER_8", "CKV2_DOCKER_10"],
     "DF013": ["DL4003", "DL4004"],
+    "DF014": ["DL4006"],
+    "DF015": ["DL3020"],
     "K8S001": ["CKV_K8S_14"],
     "K8S003": ["CKV_K8S_9"],
     "K8S004": ["CKV_K8S_8"],
     "K8S005": ["CKV_K8S_10", "CKV_K8S_12", "CKV_K8S_13"],
     "K8S006": ["CKV_K8S_16", "CKV_K8S_23"],
     "K8S007": ["CKV_K8S_22"],
+    "K8S013": ["CKV_K8S_20", "CKV_K8S_28", "CKV_K8S_37"],
 }
 
 

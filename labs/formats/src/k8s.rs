@@ -35,6 +35,9 @@ pub struct Container<'a> {
 #[derive(Default)]
 pub struct Manifests {
     pub objects: Vec<Object>,
+    /// What the files do that Kubernetes accepts with a warning (a key given twice),
+    /// each as `file:line: what`.
+    pub warnings: Vec<String>,
 }
 
 impl Manifests {

@@ -10,6 +10,7 @@
 //! file = "compose.yaml"   # the outcome's location
 //! line = 7
 //! message = "named volume" # a substring of the message
+//! warning = "given twice"   # a substring of one of the outcome's warnings
 //! ```
 
 use std::fs;
@@ -115,6 +116,14 @@ fn every_rule_gives_the_verdict_its_fixtures_promise() {
                     failures.push(format!(
                         "{name}: message {:?} lacks {needle:?}",
                         outcome.message
+                    ));
+                }
+                if let Some(needle) = case.expect.get("warning").and_then(|v| v.as_str())
+                    && !outcome.warnings.iter().any(|w| w.contains(needle))
+                {
+                    failures.push(format!(
+                        "{name}: no warning has {needle:?} (warnings: {:?})",
+                        outcome.warnings
                     ));
                 }
             }

@@ -745,6 +745,19 @@ fn split_segments(script: &str, escape: char) -> Vec<(String, Option<Op>)> {
     segments
 }
 
+/// What an exec-form command runs (a Kubernetes `exec` probe, `HEALTHCHECK ["CMD", …]`):
+/// the `-c` script of a shell (`["sh", "-c", "exit 0"]`), else the words as one command.
+pub fn exec_form(words: &[String]) -> Script {
+    let command = Command {
+        words: words.to_vec(),
+        ..Command::default()
+    };
+    match shell_script_argument(&command) {
+        Some(script) => Script::parse(script, '\\'),
+        None => Script::from_words(words.to_vec(), '\\'),
+    }
+}
+
 /// The simple commands of a shell script, in order (see [`Script::parse`]).
 pub fn commands(script: &str, escape: char) -> Vec<Command> {
     Script::parse(script, escape).commands

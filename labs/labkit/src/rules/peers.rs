@@ -102,12 +102,12 @@ const TABLE: &[Peers] = &[
     Peers {
         id: "K8S003",
         peers: "checkov CKV_K8S_9, kube-score container-probes",
-        stricter: "the probe must aim at a port the container declares",
+        stricter: "the probe must aim at a port the container declares; an exec probe that cannot fail (`true`, `exit 0`, `… || true`) fails",
     },
     Peers {
         id: "K8S004",
         peers: "checkov CKV_K8S_8, kube-score container-probes",
-        stricter: "the probe must aim at a port the container declares",
+        stricter: "the probe must aim at a port the container declares; an exec probe that cannot fail (`true`, `sh -c \"…; exit 0\"`) fails; a liveness probe identical to the readiness probe fails, as kube-score's container-probes says (checkov does not look)",
     },
     Peers {
         id: "K8S005",
@@ -122,12 +122,12 @@ const TABLE: &[Peers] = &[
     Peers {
         id: "K8S007",
         peers: "checkov CKV_K8S_22",
-        stricter: "",
+        stricter: "with a read-only root, a writable volume must be mounted at the container's literal DATA_DIR (or above it): otherwise the service cannot write",
     },
     Peers {
         id: "K8S008",
         peers: "none",
-        stricter: "the peers do not look at the rollout strategy",
+        stricter: "the peers do not look at the rollout strategy (of Deployments, nor the updateStrategy of StatefulSets and DaemonSets)",
     },
     Peers {
         id: "K8S009",
@@ -147,6 +147,11 @@ const TABLE: &[Peers] = &[
     Peers {
         id: "K8S012",
         peers: "none (the API server refuses it)",
+        stricter: "",
+    },
+    Peers {
+        id: "K8S013",
+        peers: "checkov CKV_K8S_20/CKV_K8S_28/CKV_K8S_37, Pod Security \"restricted\"",
         stricter: "",
     },
 ];

@@ -25,10 +25,16 @@ fn load(ctx: &CheckCtx, files: &StrList) -> Result<Manifests, Outcome> {
     let mut manifests = Manifests::default();
     for file in files {
         let text = ctx.read_text(&file)?;
-        let docs = yaml::parse_documents(&text).map_err(|e| {
+        let docs = yaml::parse_documents_warned(&text).map_err(|e| {
             Outcome::fail(format!("`{file}` is not valid YAML: {}", e.message)).at(&file, e.line)
         })?;
-        manifests.add_documents(&file, docs);
+        manifests
+            .warnings
+            .extend(docs.warnings.iter().map(|w| match w.line {
+                Some(line) => format!("{file}:{line}: {}", w.message),
+                None => format!("{file}: {}", w.message),
+            }));
+        manifests.add_documents(&file, docs.value);
     }
     if manifests.objects.is_empty() {
         return Err(Outcome::fail(
@@ -94,7 +100,7 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
         }),
         Box::new(RuleDef {
             id: "K8S002",
-            meaning: "Deployments and StatefulSets run at least two replicas (or an autoscaler keeps at least two)",
+            meaning: "Deployments, StatefulSets, ReplicaSets and ReplicationControllers run at least two replicas (or an autoscaler keeps at least two); a DaemonSet runs one pod per node and has no replica count to judge",
             remediation: "Set spec.replicas: 2 or more, so one pod can go away (rollout, drain, crash) while another serves",
             params: &[
                 FILES_PARAM,
@@ -104,14 +110,14 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
         }),
         Box::new(RuleDef {
             id: "K8S003",
-            meaning: "Every container has a readiness probe aimed at a port it declares",
+            meaning: "Every container has a readiness probe aimed at a port it declares, that can fail (not `exec: [\"true\"]`)",
             remediation: "Add readinessProbe: {httpGet: {path: /healthz, port: http}} where `http` is a declared containerPort",
             params: &[FILES_PARAM],
             check: probes::readiness_probes,
         }),
         Box::new(RuleDef {
             id: "K8S004",
-            meaning: "Every container has a liveness probe aimed at a port it declares",
+            meaning: "Every container has a liveness probe aimed at a port it declares, that can fail, and that is not identical to its readiness probe",
             remediation: "Add livenessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 10, failureThreshold: 3}",
             params: &[FILES_PARAM],
             check: probes::liveness_probes,
@@ -132,21 +138,21 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
         }),
         Box::new(RuleDef {
             id: "K8S007",
-            meaning: "Every container has a read-only root filesystem",
-            remediation: "Set securityContext.readOnlyRootFilesystem: true and mount a volume (emptyDir or PVC) where the service writes",
+            meaning: "Every container has a read-only root filesystem, with a writable volume mounted where its DATA_DIR points",
+            remediation: "Set securityContext.readOnlyRootFilesystem: true and mount a volume (emptyDir or PVC) at the DATA_DIR path (or a directory above it)",
             params: &[FILES_PARAM],
             check: security::read_only_root,
         }),
         Box::new(RuleDef {
             id: "K8S008",
-            meaning: "Deployments roll out with an explicit RollingUpdate strategy that keeps pods serving",
-            remediation: "Set strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}",
+            meaning: "Deployments roll out with an explicit RollingUpdate strategy that keeps pods serving; StatefulSets and DaemonSets do not use OnDelete or a maxUnavailable that stops every pod",
+            remediation: "Set strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 1}} on a Deployment; leave a StatefulSet's or DaemonSet's updateStrategy at RollingUpdate with maxUnavailable 1",
             params: &[FILES_PARAM],
             check: rolling_update::rolling_update,
         }),
         Box::new(RuleDef {
             id: "K8S009",
-            meaning: "A PodDisruptionBudget selects each Deployment's pods and still lets a node drain",
+            meaning: "A PodDisruptionBudget selects the pods of each Deployment, StatefulSet and DaemonSet, and still lets a node drain",
             remediation: "Add a PodDisruptionBudget with selector.matchLabels equal to the pod labels and maxUnavailable: 1 (or minAvailable below replicas)",
             params: &[FILES_PARAM],
             check: disruption_budget::disruption_budget,
@@ -171,6 +177,13 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
             remediation: "Make spec.selector.matchLabels a subset of spec.template.metadata.labels (the API server rejects a mismatch)",
             params: &[FILES_PARAM],
             check: selector::deployment_selector,
+        }),
+        Box::new(RuleDef {
+            id: "K8S013",
+            meaning: "No container can gain privileges: allowPrivilegeEscalation is false and every capability is dropped (the Pod Security \"restricted\" profile; seccomp is not judged here)",
+            remediation: "Set securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [\"ALL\"]}} on each container; add back only NET_BIND_SERVICE if it binds a port below 1024",
+            params: &[FILES_PARAM],
+            check: security::no_privilege_escalation,
         }),
     ]
 }
@@ -201,8 +214,9 @@ fn first_file(manifests: &Manifests) -> String {
         .unwrap_or_default()
 }
 
+/// The rule's outcome, with the warnings the YAML reader had about the files.
 fn finish(manifests: &Manifests, findings: Vec<Finding>, pass: String) -> Outcome {
-    outcome(&first_file(manifests), findings, pass)
+    outcome(&first_file(manifests), findings, pass).with_warnings(manifests.warnings.clone())
 }
 
 /// Runs `check` over every container of every pod template.

@@ -1,6 +1,7 @@
-//! K8S003 / K8S004: readiness and liveness probes.
+//! K8S003 / K8S004: readiness and liveness probes that can see a sick container.
 
 use super::*;
+use formats::dockerfile::shell::{exec_form, never_fails_script};
 
 pub(super) fn readiness_probes(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
     probes(
@@ -36,11 +37,28 @@ pub(super) fn probes(ctx: &CheckCtx, p: &FilesParams, key: &str, why_missing: &s
             ));
             return;
         };
-        if let Some(problem) = probe_port_problem(c, probe) {
+        if let Some(problem) = probe_port_problem(c, probe).or_else(|| proves_nothing(probe)) {
             out.push(Finding::new(
                 file,
                 Some(probe.line),
                 format!("{} {key}: {problem}", who(t, c)),
+            ));
+        }
+        // kube-score's "identical probes": a liveness probe that fails exactly when
+        // readiness does restarts every pod that is merely busy, at the moment it was
+        // taken out of rotation.
+        if key == "livenessProbe"
+            && let Some(readiness) = c.node.get("readinessProbe")
+            && same_value(probe, readiness)
+        {
+            out.push(Finding::new(
+                file,
+                Some(probe.line),
+                format!(
+                    "{} livenessProbe is identical to its readinessProbe (line {}): a pod slow under load is restarted the moment it stops getting traffic; give liveness a longer periodSeconds or failureThreshold, or a cheaper check",
+                    who(t, c),
+                    readiness.line
+                ),
             ));
         }
     });
@@ -49,6 +67,39 @@ pub(super) fn probes(ctx: &CheckCtx, p: &FilesParams, key: &str, why_missing: &s
         findings,
         format!("every container has a {key} on a declared port"),
     )
+}
+
+/// Why an `exec` probe can never fail, if it cannot: `["true"]`, `["sh", "-c", "exit 0"]`,
+/// `… || true` (the same judgement as a Dockerfile HEALTHCHECK).
+fn proves_nothing(probe: &Node) -> Option<String> {
+    let words: Vec<String> = probe
+        .at(&["exec", "command"])?
+        .as_seq()
+        .iter()
+        .filter_map(Node::scalar_text)
+        .collect();
+    let why = never_fails_script(&exec_form(&words))?;
+    Some(format!(
+        "exec `{}` always succeeds ({why}): it cannot report a sick container",
+        words.join(" ")
+    ))
+}
+
+/// Equal as values, whatever the lines and the order of mapping keys.
+fn same_value(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|(k, v)| {
+                    y.iter()
+                        .any(|(k2, v2)| k.value == k2.value && same_value(v, v2))
+                })
+        }
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same_value(v, w))
+        }
+        (x, y) => x == y,
+    }
 }
 
 /// Why a probe's port is wrong, if it is: not declared by the container, or not the

@@ -1,4 +1,5 @@
-//! K8S008: rolling updates that keep pods serving.
+//! K8S008: rolling updates that keep pods serving: a Deployment's `strategy`, and the
+//! `updateStrategy` of StatefulSets and DaemonSets.
 
 use super::*;
 
@@ -53,11 +54,65 @@ pub(super) fn rolling_update(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
             ));
         }
     }
+    for object in manifests
+        .objects
+        .iter()
+        .filter(|o| matches!(o.kind.as_str(), "StatefulSet" | "DaemonSet"))
+    {
+        update_strategy(object, &mut findings);
+    }
     finish(
         &manifests,
         findings,
-        "Deployments roll out gradually".into(),
+        "Deployments, StatefulSets and DaemonSets roll out gradually".into(),
     )
+}
+
+/// A StatefulSet or DaemonSet: without `updateStrategy` it rolls one pod at a time
+/// (the default), which keeps serving. `OnDelete` never rolls a new version out; a
+/// maxUnavailable that covers every pod stops them all at once.
+fn update_strategy(object: &Object, findings: &mut Vec<Finding>) {
+    let Some(strategy) = object.node.at(&["spec", "updateStrategy"]) else {
+        return;
+    };
+    let kind = strategy
+        .get("type")
+        .and_then(Node::as_str)
+        .unwrap_or("RollingUpdate");
+    if kind == "OnDelete" {
+        findings.push(Finding::new(
+            &object.file,
+            Some(strategy.get("type").map_or(strategy.line, |t| t.line)),
+            format!(
+                "{} uses updateStrategy OnDelete: a new version reaches a pod only when someone deletes it by hand",
+                object.display()
+            ),
+        ));
+        return;
+    }
+    // A DaemonSet runs one pod per node: only "all of them" (100%) can be judged.
+    let replicas = match object.kind.as_str() {
+        "StatefulSet" => object
+            .node
+            .at(&["spec", "replicas"])
+            .and_then(Node::as_i64)
+            .unwrap_or(1),
+        _ => 1,
+    };
+    if let Some(max) = strategy.at(&["rollingUpdate", "maxUnavailable"])
+        && (object.kind == "StatefulSet" || max.scalar_text().is_some_and(|t| t.ends_with('%')))
+        && takes_all_down(max, replicas)
+    {
+        findings.push(Finding::new(
+            &object.file,
+            Some(max.line),
+            format!(
+                "{} allows maxUnavailable {}: a rollout may stop every pod at once",
+                object.display(),
+                max.scalar_text().unwrap_or_default()
+            ),
+        ));
+    }
 }
 
 /// True when `value` (a count or a percentage) lets `replicas` pods all be unavailable.
