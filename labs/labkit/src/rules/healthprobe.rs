@@ -82,7 +82,10 @@ fn advice(test: &HealthTest, state: State) -> &'static str {
             ": curl exits 0 on any HTTP answer, add -f (--fail) so an error status fails the check"
         }
         State::Erroring => ": it does not look at the HTTP status",
-        _ if words.iter().any(|w| is_version_flag(w)) => {
+        _ if words
+            .split_first()
+            .is_some_and(|(_, args)| prints_only_version(args)) =>
+        {
             ": it only prints a version, it never contacts the service"
         }
         _ => ": it never contacts the service, or ignores the answer",
@@ -196,11 +199,13 @@ fn program_name(word: &str) -> &str {
     word.rsplit('/').next().unwrap_or(word)
 }
 
-fn is_version_flag(word: &str) -> bool {
-    matches!(
-        word,
-        "--version" | "-V" | "version" | "--help" | "-h" | "help"
-    )
+/// Arguments that make a program print its version or help and exit 0: `--version`
+/// and `--help` anywhere; `-V`, `-h`, `version` or `help` only alone, because many
+/// probes take `-h` for the host (`mysqladmin ping -h 127.0.0.1`, `pg_isready -h db`,
+/// `redis-cli -h cache ping`).
+fn prints_only_version(args: &[String]) -> bool {
+    args.iter().any(|a| a == "--version" || a == "--help")
+        || matches!(args, [only] if matches!(only.as_str(), "-V" | "version" | "-h" | "help"))
 }
 
 /// One simple command, modelled.
@@ -228,7 +233,7 @@ fn simple(words: &[String], state: State) -> Exit {
             None | Some("0") => Exit::Success,
             Some(_) => Exit::Failure,
         },
-        _ if args.iter().any(|a| is_version_flag(a)) => Exit::Success,
+        _ if prints_only_version(args) => Exit::Success,
         "curl" => curl(args, state),
         "wget" => match state {
             State::Healthy => Exit::Success,
@@ -279,6 +284,13 @@ mod tests {
             HealthTest::Shell("wget --spider -q http://127.0.0.1/healthz || exit 1".into()),
             HealthTest::Shell("sh -c 'curl -sf localhost:8080/healthz'".into()),
             exec(&["/app/healthcheck"]),
+            // -h is the host here, not help: mysqladmin ping exits 1 when it cannot
+            // reach the server (and 0 when it answers, even "Access denied").
+            HealthTest::Shell(
+                "mysqladmin ping -h 127.0.0.1 --password=\"$(cat /run/secrets/db-password)\" --silent"
+                    .into(),
+            ),
+            exec(&["pg_isready", "-h", "localhost", "-U", "postgres"]),
         ] {
             assert_eq!(problem(&test), None);
         }

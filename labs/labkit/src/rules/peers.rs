@@ -14,6 +14,16 @@ pub struct Peers {
 
 const TABLE: &[Peers] = &[
     Peers {
+        id: "COMPOSE002",
+        peers: "none (checkov's CKV_DOCKER_2 asks for a HEALTHCHECK in Dockerfiles only)",
+        stricter: "a healthcheck that cannot fail fails (curl without -f, `|| true`, a help text). \
+                   Judgement call: database probes count as probes. `mysqladmin ping` exits 1 when \
+                   the server cannot be reached and 0 when it answers, even with \"Access denied\": \
+                   a running server that accepts connections is what a healthcheck asks about, so \
+                   `mysqladmin ping -h 127.0.0.1` (like `pg_isready -h …`, `redis-cli -h … ping`) \
+                   passes; `-h` is their host, not --help",
+    },
+    Peers {
         id: "DF001",
         peers: "hadolint DL3006/DL3007, checkov CKV_DOCKER_7",
         stricter: "tags without a version number (`stable`, `bookworm`, `alpine`) move like `latest` and fail; \
