@@ -95,6 +95,8 @@ pub struct ComposeFile {
     /// The path it was read from, as given to [`ComposeFile::parse`].
     pub file: String,
     pub root: Node,
+    /// What Compose accepts but the reader should hear about (a key given twice).
+    pub warnings: Vec<LineError>,
 }
 
 /// One service: its name, the line of its `name:` key and its definition.
@@ -107,7 +109,10 @@ pub struct Service<'a> {
 impl ComposeFile {
     /// Parse the Compose file `file` (its path, kept for messages) from its text.
     pub fn parse(file: &str, text: &str) -> Result<ComposeFile, LineError> {
-        let root = yaml::parse(text).map_err(|e| LineError {
+        let yaml::Warned {
+            value: root,
+            warnings,
+        } = yaml::parse_warned(text).map_err(|e| LineError {
             line: e.line,
             message: format!("`{file}` is not valid YAML: {}", e.message),
         })?;
@@ -120,6 +125,7 @@ impl ComposeFile {
         Ok(ComposeFile {
             file: file.to_string(),
             root,
+            warnings,
         })
     }
 

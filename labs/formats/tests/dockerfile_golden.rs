@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use formats::dockerfile::{Instruction, parse};
+use formats::dockerfile::{Instruction, Keyword, parse};
 
 fn describe(instruction: &Instruction, indent: &str, out: &mut String) {
     let _ = write!(
@@ -109,4 +109,44 @@ fn every_golden_and_corpus_dockerfile_reads_as_expected() {
         }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+/// The shell of every corpus RUN is parsed into a command tree; only a RUN whose stage
+/// sets a non-POSIX SHELL (PowerShell, cmd) is left to the word by word reading.
+#[test]
+fn every_corpus_run_shell_is_parsed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut files = Vec::new();
+    dockerfiles(&root, &mut files);
+    files.sort();
+    let mut unparsed = Vec::new();
+    let mut runs = 0;
+    for file in &files {
+        let source = std::fs::read_to_string(file).unwrap();
+        let Ok(df) = parse(&source) else { continue };
+        let mut posix = true;
+        for instruction in &df.instructions {
+            match instruction.keyword {
+                Keyword::From => posix = true,
+                Keyword::Shell => {
+                    posix = instruction
+                        .exec
+                        .as_ref()
+                        .and_then(|s| s.first())
+                        .is_some_and(|p| {
+                            matches!(p.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash"))
+                        })
+                }
+                Keyword::Run if posix => {
+                    runs += 1;
+                    if let Some(why) = instruction.script(df.escape).unparsed {
+                        unparsed.push(format!("{}:{}: {why}", file.display(), instruction.line));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(runs > 50, "only {runs} RUNs in the corpus");
+    assert!(unparsed.is_empty(), "{}", unparsed.join("\n"));
 }

@@ -46,6 +46,22 @@ fn load(ctx: &CheckCtx, file: Option<&str>) -> Result<ComposeFile, Outcome> {
 
 /// The service named `name` (a required `service` parameter), or a failed outcome
 /// listing the services there are.
+/// `outcome` with the warnings the YAML reader had about the Compose file (a key given
+/// twice: Compose takes the later value). The file is read again: it is small, and
+/// every rule's own exits stay as they are.
+fn warned(ctx: &CheckCtx, file: Option<&str>, outcome: Outcome) -> Outcome {
+    match load(ctx, file) {
+        Ok(compose) => {
+            let warnings = compose.warnings.iter().map(|w| match w.line {
+                Some(line) => format!("{}:{line}: {}", compose.file, w.message),
+                None => format!("{}: {}", compose.file, w.message),
+            });
+            outcome.with_warnings(warnings)
+        }
+        Err(_) => outcome,
+    }
+}
+
 fn required_service<'a>(compose: &'a ComposeFile, name: &str) -> Result<Service<'a>, Outcome> {
     compose.service(name).ok_or_else(|| {
         let names: Vec<String> = compose.services().into_iter().map(|s| s.name).collect();
@@ -91,14 +107,20 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
                 "service: the service that owns the data (required)",
                 "data_dir: where it writes (default: the service's DATA_DIR environment value)",
             ],
-            check: data_in_named_volume,
+            check: |ctx, p| {
+                let outcome = data_in_named_volume(ctx, p);
+                warned(ctx, p.file.as_deref(), outcome)
+            },
         }),
         Box::new(RuleDef {
             id: "COMPOSE002",
             meaning: "Each service has a healthcheck that really probes it",
             remediation: "Add healthcheck: {test: [\"CMD\", \"curl\", \"-fsS\", \"http://localhost:8080/healthz\"], interval: 10s, retries: 3}",
             params: &[FILE_PARAM, SERVICES_PARAM],
-            check: healthcheck_present,
+            check: |ctx, p| {
+                let outcome = healthcheck_present(ctx, p);
+                warned(ctx, p.file.as_deref(), outcome)
+            },
         }),
         Box::new(RuleDef {
             id: "COMPOSE003",
@@ -109,28 +131,40 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
                 "service: the dependent service (required)",
                 "depends_on: services it must wait for (default: whatever it lists)",
             ],
-            check: depends_on_healthy,
+            check: |ctx, p| {
+                let outcome = depends_on_healthy(ctx, p);
+                warned(ctx, p.file.as_deref(), outcome)
+            },
         }),
         Box::new(RuleDef {
             id: "COMPOSE004",
             meaning: "Each service has a restart policy, so a crash or a host reboot does not leave it down",
             remediation: "Add restart: unless-stopped (or always / on-failure)",
             params: &[FILE_PARAM, SERVICES_PARAM],
-            check: restart_policy,
+            check: |ctx, p| {
+                let outcome = restart_policy(ctx, p);
+                warned(ctx, p.file.as_deref(), outcome)
+            },
         }),
         Box::new(RuleDef {
             id: "COMPOSE005",
             meaning: "Every image a service pulls is pinned to a version tag or digest",
             remediation: "Write image: name:<version> (best with @sha256:<digest>), never latest or no tag",
             params: &[FILE_PARAM, SERVICES_PARAM],
-            check: images_pinned,
+            check: |ctx, p| {
+                let outcome = images_pinned(ctx, p);
+                warned(ctx, p.file.as_deref(), outcome)
+            },
         }),
         Box::new(RuleDef {
             id: "COMPOSE006",
             meaning: "No secrets written into the Compose file's environment",
             remediation: "Reference them (API_TOKEN: ${API_TOKEN}), load an env_file kept out of git, or use Compose secrets:",
             params: &[FILE_PARAM, SERVICES_PARAM],
-            check: no_literal_secrets,
+            check: |ctx, p| {
+                let outcome = no_literal_secrets(ctx, p);
+                warned(ctx, p.file.as_deref(), outcome)
+            },
         }),
     ]
 }
