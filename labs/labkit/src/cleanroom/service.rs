@@ -92,7 +92,7 @@ macro_rules! cleanroom_params {
 }
 pub(crate) use cleanroom_params;
 
-fn listening_at(host: Ipv4Addr, port: u16) -> bool {
+pub(crate) fn listening_at(host: Ipv4Addr, port: u16) -> bool {
     let addr = SocketAddr::from((host, port));
     TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok()
 }
@@ -263,18 +263,34 @@ pub fn request_at(
     body: Option<&str>,
     bearer: Option<&str>,
 ) -> Result<Answer, String> {
+    let auth: Vec<(String, String)> = bearer
+        .map(|t| ("Authorization".to_string(), format!("Bearer {t}")))
+        .into_iter()
+        .collect();
+    request_with_headers(host, method, port, path, body, &auth)
+}
+
+/// [`request_at`] with any request headers (`name`, `value`), e.g. a Kubernetes probe's
+/// `httpHeaders`.
+pub fn request_with_headers(
+    host: Ipv4Addr,
+    method: &str,
+    port: u16,
+    path: &str,
+    body: Option<&str>,
+    headers: &[(String, String)],
+) -> Result<Answer, String> {
     let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(3)))
         .build();
     let agent = ureq::Agent::new_with_config(config);
     let url = format!("http://{host}:{port}{path}");
-    let auth = bearer.map(|t| format!("Bearer {t}"));
     let result = match (method, body) {
         ("GET", _) => {
             let mut req = agent.get(&url);
-            if let Some(auth) = &auth {
-                req = req.header("Authorization", auth);
+            for (name, value) in headers {
+                req = req.header(name, value);
             }
             req.call()
         }
@@ -283,8 +299,8 @@ pub fn request_at(
                 "POST" => agent.post(&url),
                 _ => agent.put(&url),
             };
-            if let Some(auth) = &auth {
-                req = req.header("Authorization", auth);
+            for (name, value) in headers {
+                req = req.header(name, value);
             }
             req.send(body.unwrap_or(""))
         }

@@ -112,12 +112,12 @@ const TABLE: &[Peers] = &[
     Peers {
         id: "K8S003",
         peers: "checkov CKV_K8S_9, kube-score container-probes",
-        stricter: "the probe must aim at a port the container declares; an exec probe that cannot fail (`true`, `exit 0`, `… || true`) fails",
+        stricter: "the probe must aim at a port the container declares; an exec probe that cannot fail (`true`, `exit 0`, `… || true`) fails; with `service_image`, an httpGet path is asked of the real demo service (started once per check run for each distinct literal env of such containers, at most 3 starts) and an answer outside 200–399 fails, as the kubelet counts it (kube-score's container-probes and checkov only see that a probe exists, not what it gets back); an HTTPS probe, or one the clean room cannot ask, is judged on the manifest only and the outcome says so",
     },
     Peers {
         id: "K8S004",
         peers: "checkov CKV_K8S_8, kube-score container-probes",
-        stricter: "the probe must aim at a port the container declares; an exec probe that cannot fail (`true`, `sh -c \"…; exit 0\"`) fails; a liveness probe identical to the readiness probe fails, as kube-score's container-probes says (checkov does not look)",
+        stricter: "the probe must aim at a port the container declares; an exec probe that cannot fail (`true`, `sh -c \"…; exit 0\"`) fails; a liveness probe identical to the readiness probe fails, as kube-score's container-probes says (checkov does not look); with `service_image`, an httpGet path the real demo service answers outside 200–399 fails (a restart loop), which neither peer can see; HTTPS and probes the clean room cannot ask are judged on the manifest only, as for K8S003",
     },
     Peers {
         id: "K8S005",

@@ -84,6 +84,7 @@ mod resources;
 mod rolling_update;
 mod security;
 mod selector;
+mod served;
 mod services;
 
 const FILES_PARAM: &str =
@@ -110,16 +111,16 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
         }),
         Box::new(RuleDef {
             id: "K8S003",
-            meaning: "Every container has a readiness probe aimed at a port it declares, that can fail (not `exec: [\"true\"]`)",
+            meaning: "Every container has a readiness probe aimed at a port it declares, that can fail (not `exec: [\"true\"]`), on a path the lab's service answers with 200–399",
             remediation: "Add readinessProbe: {httpGet: {path: /healthz, port: http}} where `http` is a declared containerPort",
-            params: &[FILES_PARAM],
+            params: &[FILES_PARAM, probes::SERVICE_IMAGE_PARAM],
             check: probes::readiness_probes,
         }),
         Box::new(RuleDef {
             id: "K8S004",
-            meaning: "Every container has a liveness probe aimed at a port it declares, that can fail, and that is not identical to its readiness probe",
+            meaning: "Every container has a liveness probe aimed at a port it declares, that can fail, on a path the lab's service answers with 200–399, and that is not identical to its readiness probe",
             remediation: "Add livenessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 10, failureThreshold: 3}",
-            params: &[FILES_PARAM],
+            params: &[FILES_PARAM, probes::SERVICE_IMAGE_PARAM],
             check: probes::liveness_probes,
         }),
         Box::new(RuleDef {

@@ -1,9 +1,26 @@
 //! K8S003 / K8S004: readiness and liveness probes that can see a sick container.
 
+use super::served::{self, Ask, Heard};
 use super::*;
 use formats::dockerfile::shell::{exec_form, never_fails_script};
 
-pub(super) fn readiness_probes(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
+/// K8S003's and K8S004's parameters.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ProbeParams {
+    #[serde(default)]
+    files: StrList,
+    /// The image repository of the lab's service, e.g. "ghcr.io/devoops/demo-service".
+    #[serde(default)]
+    service_image: Option<String>,
+}
+
+pub(super) const SERVICE_IMAGE_PARAM: &str = "service_image: the image repository that runs the lab's service (any tag or digest), e.g. \"ghcr.io/devoops/demo-service\": an httpGet probe of such a container is asked of the real demo service, started with the container's literal env (optional)";
+
+/// The demo service's health endpoint, the path a failing probe is pointed at.
+const HEALTH_PATH: &str = "/healthz";
+
+pub(super) fn readiness_probes(ctx: &CheckCtx, p: &ProbeParams) -> Outcome {
     probes(
         ctx,
         p,
@@ -12,7 +29,7 @@ pub(super) fn readiness_probes(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
     )
 }
 
-pub(super) fn liveness_probes(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
+pub(super) fn liveness_probes(ctx: &CheckCtx, p: &ProbeParams) -> Outcome {
     probes(
         ctx,
         p,
@@ -21,9 +38,19 @@ pub(super) fn liveness_probes(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
     )
 }
 
-pub(super) fn probes(ctx: &CheckCtx, p: &FilesParams, key: &str, why_missing: &str) -> Outcome {
+/// A probe to be asked of the service, and where its finding goes.
+struct Pending {
+    file: String,
+    line: usize,
+    who: String,
+    ask: Ask,
+}
+
+fn probes(ctx: &CheckCtx, p: &ProbeParams, key: &str, why_missing: &str) -> Outcome {
     let manifests = tri!(load(ctx, &p.files));
-    let findings = per_container(&manifests, |t, c, out| {
+    let mut pending = Vec::new();
+    let mut warnings = manifests.warnings.clone();
+    let mut findings = per_container(&manifests, |t, c, out| {
         // Init containers and Jobs run to completion: nothing to route to or revive.
         if c.init || matches!(t.owner.kind.as_str(), "Job" | "CronJob") {
             return;
@@ -43,6 +70,24 @@ pub(super) fn probes(ctx: &CheckCtx, p: &FilesParams, key: &str, why_missing: &s
                 Some(probe.line),
                 format!("{} {key}: {problem}", who(t, c)),
             ));
+        } else if let Some(image) = &p.service_image
+            && runs_image(c, image)
+            && let Some(http) = probe.get("httpGet")
+        {
+            let (line, ask) = http_ask(http, c.node);
+            let who = who(t, c);
+            match http.get("scheme").and_then(Node::scalar_text) {
+                Some(scheme) if !scheme.eq_ignore_ascii_case("HTTP") => warnings.push(format!(
+                    "{file}:{line}: {who} {key} GET {} uses scheme {scheme}, which cannot be judged here (the clean room's demo service speaks plain HTTP): the path was not tried",
+                    ask.path
+                )),
+                _ => pending.push(Pending {
+                    file: file.clone(),
+                    line,
+                    who,
+                    ask,
+                }),
+            }
         }
         // kube-score's "identical probes": a liveness probe that fails exactly when
         // readiness does restarts every pod that is merely busy, at the moment it was
@@ -62,10 +107,114 @@ pub(super) fn probes(ctx: &CheckCtx, p: &FilesParams, key: &str, why_missing: &s
             ));
         }
     });
-    finish(
-        &manifests,
-        findings,
-        format!("every container has a {key} on a declared port"),
+    let mut pass = format!("every container has a {key} on a declared port");
+    let asks: Vec<Ask> = pending.iter().map(|p| p.ask.clone()).collect();
+    let mut answered: Vec<String> = Vec::new();
+    for (p, heard) in pending.iter().zip(served::ask_all(ctx, &asks)) {
+        let path = &p.ask.path;
+        let consequence = if key == "readinessProbe" {
+            "the pod never becomes ready"
+        } else {
+            "the kubelet restarts the container again and again"
+        };
+        let better = if path == HEALTH_PATH {
+            String::new()
+        } else {
+            format!("; probe {HEALTH_PATH}")
+        };
+        match heard {
+            Heard::Status(status) if (200..400).contains(&status) => {
+                let said = format!("GET {path} with {status}");
+                if !answered.contains(&said) {
+                    answered.push(said);
+                }
+            }
+            Heard::Status(status) => findings.push(Finding::new(
+                &p.file,
+                Some(p.line),
+                format!(
+                    "{} {key} GET {path}: the service answers {status} (Kubernetes counts only 200–399): {consequence}{better}",
+                    p.who
+                ),
+            )),
+            Heard::NoStart(output) => findings.push(Finding::new(
+                &p.file,
+                Some(p.line),
+                format!(
+                    "{} {key} GET {path}: the service does not start with this container's env (its last output: {output}): {consequence}",
+                    p.who
+                ),
+            )),
+            Heard::NotTried(why) => warnings.push(format!(
+                "{}:{}: {} {key} GET {path} was not tried ({why}): judged on the manifest only",
+                p.file, p.line, p.who
+            )),
+        }
+    }
+    if !answered.is_empty() {
+        pass.push_str(&format!(
+            "; the demo service answers {}",
+            answered.join(", ")
+        ));
+    }
+    outcome(&first_file(&manifests), findings, pass).with_warnings(warnings)
+}
+
+/// Whether the container runs `repository` (any tag or digest; Docker Hub's implied
+/// `docker.io/library/` prefix does not count).
+fn runs_image(container: &Container, repository: &str) -> bool {
+    fn plain(name: &str) -> &str {
+        let name = name
+            .strip_prefix("docker.io/")
+            .or_else(|| name.strip_prefix("index.docker.io/"))
+            .unwrap_or(name);
+        name.strip_prefix("library/").unwrap_or(name)
+    }
+    container
+        .node
+        .get("image")
+        .and_then(Node::scalar_text)
+        .is_some_and(|image| {
+            plain(&ImageRef::parse(image.trim()).name) == plain(&ImageRef::parse(repository).name)
+        })
+}
+
+/// The request the kubelet sends for an `httpGet` handler (path `/` when none is given),
+/// and the line a finding about it points at.
+fn http_ask(http: &Node, container: &Node) -> (usize, Ask) {
+    let path_node = http.get("path");
+    let path = path_node
+        .and_then(Node::scalar_text)
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let path = if path.starts_with('/') {
+        path
+    } else {
+        format!("/{path}")
+    };
+    let headers = http
+        .get("httpHeaders")
+        .map(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|h| {
+            Some((
+                h.get("name").and_then(Node::scalar_text)?,
+                h.get("value")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_default(),
+            ))
+        })
+        .collect();
+    let line = path_node.map_or(http.line, |n| n.line);
+    (
+        line,
+        Ask {
+            env: served::literal_env(container),
+            path,
+            headers,
+        },
     )
 }
 
