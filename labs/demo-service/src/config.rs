@@ -19,6 +19,10 @@ pub struct Config {
     /// `START_DELAY_MS` (default 0): how long start-up takes before the port is opened, the
     /// way a real service loads its state first; a readiness check has something to wait for.
     pub start_delay_ms: u64,
+    /// `STOP_DELAY_MS` (default 0): how long shutting down takes after SIGTERM, the way a
+    /// real service finishes its requests and flushes its state first; it keeps answering
+    /// meanwhile, so a supervisor that returns before the process is gone can be told apart.
+    pub stop_delay_ms: u64,
 }
 
 /// The help text printed for `--help` and on configuration errors.
@@ -31,6 +35,7 @@ pub const USAGE: &str =
   API_TOKEN  when set, PUT/DELETE need 'Authorization: Bearer <token>'
   METRICS    1/true/yes/on serves Prometheus metrics on /metrics (default off)
   START_DELAY_MS  milliseconds of start-up before the port opens (default 0, at most 60000)
+  STOP_DELAY_MS   milliseconds it goes on serving after SIGTERM before it exits (default 0)
 
 Endpoints: GET /healthz, GET /notes, GET|PUT|DELETE /notes/<key>, GET /metrics";
 
@@ -59,23 +64,30 @@ impl Config {
             }
             Some(v) => return Err(format!("METRICS={v:?}: use 1 or 0")),
         };
-        let start_delay_ms = match lookup("START_DELAY_MS") {
-            None => 0,
-            Some(raw) => raw
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|ms| *ms <= 60_000)
-                .ok_or_else(|| format!("START_DELAY_MS={raw:?}: use milliseconds, 0 to 60000"))?,
-        };
+        let start_delay_ms = millis(&lookup, "START_DELAY_MS")?;
+        let stop_delay_ms = millis(&lookup, "STOP_DELAY_MS")?;
         Ok(Config {
             port,
             start_delay_ms,
+            stop_delay_ms,
             bind: lookup("BIND").unwrap_or_else(|| "0.0.0.0".into()),
             data_dir,
             api_token: lookup("API_TOKEN").filter(|t| !t.is_empty()),
             metrics,
         })
+    }
+}
+
+/// A delay in milliseconds, 0 to 60000, from the variable `name` (0 when unset).
+fn millis(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Result<u64, String> {
+    match lookup(name) {
+        None => Ok(0),
+        Some(raw) => raw
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|ms| *ms <= 60_000)
+            .ok_or_else(|| format!("{name}={raw:?}: use milliseconds, 0 to 60000")),
     }
 }
 
@@ -126,6 +138,17 @@ mod tests {
                 .unwrap()
                 .start_delay_ms,
             250
+        );
+        assert!(
+            cfg(&[("DATA_DIR", "d"), ("STOP_DELAY_MS", "-1")])
+                .unwrap_err()
+                .contains("STOP_DELAY_MS")
+        );
+        assert_eq!(
+            cfg(&[("DATA_DIR", "d"), ("STOP_DELAY_MS", "400")])
+                .unwrap()
+                .stop_delay_ms,
+            400
         );
     }
 }

@@ -49,6 +49,9 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if config.stop_delay_ms > 0 {
+        slow_shutdown(config.stop_delay_ms);
+    }
     std::thread::sleep(std::time::Duration::from_millis(config.start_delay_ms));
     let addr = format!("{}:{}", config.bind, config.port);
     let server = match Server::http(&addr) {
@@ -75,6 +78,23 @@ pub fn run() -> ExitCode {
 }
 
 /// The route template a URL belongs to: metrics label values stay few whatever the URL.
+/// On SIGTERM, go on serving for `ms` milliseconds, then exit: a service that finishes
+/// its work before it stops. Without it SIGTERM ends the process at once (the default).
+fn slow_shutdown(ms: u64) {
+    match signal_hook::iterator::Signals::new([signal_hook::consts::SIGTERM]) {
+        Ok(mut signals) => {
+            std::thread::spawn(move || {
+                if signals.forever().next().is_some() {
+                    eprintln!("demo-service: SIGTERM, stopping in {ms} ms");
+                    std::thread::sleep(std::time::Duration::from_millis(ms));
+                    std::process::exit(0);
+                }
+            });
+        }
+        Err(e) => eprintln!("demo-service: STOP_DELAY_MS ignored, no SIGTERM handler: {e}"),
+    }
+}
+
 fn route_of(url: &str) -> &'static str {
     let path = url.split('?').next().unwrap_or("");
     match path {

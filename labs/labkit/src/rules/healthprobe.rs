@@ -8,7 +8,9 @@
 //! wget exits 8 on an error status and 4 on a network failure; `nc -z` only sees whether
 //! the port is open. Programs the model does not know are given the benefit of the
 //! doubt, except for invocations that only print a version or a help text. Shell
-//! operators (`||`, `&&`, `;`, `!`) are followed the way `sh` would.
+//! operators (`||`, `&&`, `;`, `!`) are followed the way `sh` would. A probe runs inside
+//! the container it judges: one that asks another host (`http://app:8080/…` from the
+//! proxy) gets that host's answer, so it succeeds while this service is stopped or sick.
 
 /// The states a health check is played against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,11 +73,16 @@ fn run(test: &HealthTest, state: State) -> Exit {
 }
 
 /// The fix to suggest when a check succeeds in `state`.
-fn advice(test: &HealthTest, state: State) -> &'static str {
+fn advice(test: &HealthTest, state: State) -> String {
     let words = match test {
         HealthTest::Exec(words) => words.clone(),
         HealthTest::Shell(script) => shlex::split(script).unwrap_or_default(),
     };
+    if let Some(host) = words.iter().find_map(|w| remote_host(w)) {
+        return format!(
+            ": it asks {host}, another host, whose answer says nothing about this container; ask the service itself on localhost"
+        );
+    }
     let uses_curl = words.iter().any(|w| program_name(w) == "curl");
     match state {
         State::Erroring if uses_curl => {
@@ -90,6 +97,25 @@ fn advice(test: &HealthTest, state: State) -> &'static str {
         }
         _ => ": it never contacts the service, or ignores the answer",
     }
+    .to_string()
+}
+
+/// The host a probe's URL names when it is not this container itself (`app` in
+/// `http://app:8080/healthz`); `None` for localhost, a loopback or unspecified address, and
+/// for a word that is not a URL.
+fn remote_host(word: &str) -> Option<&str> {
+    let (_, rest) = word.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next()?,
+        None => authority.split(':').next()?,
+    };
+    let local = host.is_empty()
+        || host.eq_ignore_ascii_case("localhost")
+        || host.starts_with("127.")
+        || matches!(host, "::1" | "0.0.0.0" | "::" | "ip6-localhost");
+    (!local).then_some(host)
 }
 
 /// `sh -c` semantics for a list of simple commands joined by `;`, `&&`, `||`, `|`, `!`.
@@ -234,6 +260,8 @@ fn simple(words: &[String], state: State) -> Exit {
             Some(_) => Exit::Failure,
         },
         _ if prints_only_version(args) => Exit::Success,
+        // Another host answers for itself, whatever state this service is in.
+        "curl" | "wget" if args.iter().any(|a| remote_host(a).is_some()) => Exit::Success,
         "curl" => curl(args, state),
         "wget" => match state {
             State::Healthy => Exit::Success,
@@ -293,6 +321,20 @@ mod tests {
             exec(&["pg_isready", "-h", "localhost", "-U", "postgres"]),
         ] {
             assert_eq!(problem(&test), None);
+        }
+    }
+
+    #[test]
+    fn a_probe_of_another_host_cannot_judge_this_one() {
+        let other = problem(&exec(&["wget", "-qO-", "http://app:8080/healthz"])).unwrap();
+        assert!(other.contains("stopped service"), "{other}");
+        assert!(other.contains("it asks app, another host"), "{other}");
+        for local in [
+            "http://localhost:80/healthz",
+            "http://127.0.0.1:8080/healthz",
+            "http://[::1]:8080/healthz",
+        ] {
+            assert_eq!(problem(&exec(&["curl", "-f", local])), None, "{local}");
         }
     }
 

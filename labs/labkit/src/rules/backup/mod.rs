@@ -70,13 +70,17 @@ fn round_trip(ctx: &CheckCtx, p: &BackupParams) -> Outcome {
         );
     }
     let volume = sandbox.root().join("volume");
-    let backups = sandbox.root().join("backups");
+    // The archive is named the way an operator types it, relative to the current
+    // directory (`./backup.sh backups/notes.tar.gz`): a script that changes directory
+    // before it opens "$1" writes or reads somewhere else.
+    let archive_rel = "backups/notes-backup.tar.gz";
+    let backups = sandbox.work.join("backups");
     for dir in [&volume, &backups] {
         if let Err(e) = std::fs::create_dir_all(dir) {
             return Outcome::fail(format!("cannot prepare the clean room: {e}"));
         }
     }
-    let archive = backups.join("notes-backup.tar.gz");
+    let archive = sandbox.work.join(archive_rel);
     sandbox
         .env
         .insert("DATA_DIR".into(), volume.display().to_string());
@@ -105,11 +109,11 @@ fn round_trip(ctx: &CheckCtx, p: &BackupParams) -> Outcome {
     }
 
     // Backups usually run while the service is up (a nightly job).
-    let archive_arg = archive.display().to_string();
+    let archive_arg = archive_rel.to_string();
     tri!(run_script(&sandbox, ctx, backup, &archive_arg, "backup"));
     if !archive.exists() {
         return Outcome::fail(format!(
-            "{backup} exited 0 but wrote nothing at the path it was given ($1 = {archive_arg}): the backup went somewhere a restore cannot find it"
+            "{backup} exited 0 but wrote nothing at the path it was given ($1 = {archive_arg}, relative to the directory it was started in): the backup went somewhere a restore cannot find it (resolve \"$1\" before any cd)"
         ))
         .at(script_file(backup), None);
     }

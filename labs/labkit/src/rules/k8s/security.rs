@@ -34,6 +34,21 @@ pub(super) fn run_as_non_root(ctx: &CheckCtx, p: &FilesParams) -> Outcome {
                 },
             ));
         }
+        // runAsNonRoot alone leaves the UID to the image: the kubelet can verify only a
+        // numeric USER, and refuses to start a container whose image names its user
+        // (CreateContainerConfigError). A runAsUser makes the manifest say who runs.
+        if let Some(flag) = non_root.filter(|n| n.as_bool() == Some(true))
+            && security(t, c, "runAsUser").is_none()
+        {
+            out.push(Finding::new(
+                file,
+                Some(flag.line),
+                format!(
+                    "{} sets runAsNonRoot: true without a runAsUser: the UID then comes from the image, and an image whose USER is a name (`USER notes`) is refused by the kubelet; set runAsUser to a non-zero UID",
+                    who(t, c)
+                ),
+            ));
+        }
         if let Some(user) = security(t, c, "runAsUser").filter(|u| u.as_i64() == Some(0)) {
             out.push(Finding::new(
                 file,

@@ -36,11 +36,12 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
         }),
         Box::new(RuleDef {
             id: "PROM003",
-            meaning: "prometheus.yml has a scrape job whose metrics_path and target port match where the service serves metrics",
-            remediation: "Add a scrape_configs job with `metrics_path: /metrics` (or leave it out: that is the default) and a target host:port on the service's declared PORT",
+            meaning: "prometheus.yml has a scrape job whose scheme, metrics_path and target port match where and how the service serves metrics",
+            remediation: "Add a scrape_configs job with `metrics_path: /metrics` (or leave it out: that is the default), the scheme the service speaks (`http`, the default) and a target host:port on the service's declared PORT",
             params: &[
                 "file: the Prometheus configuration (e.g. \"prometheus.yml\")",
                 "metrics_path: where the service serves metrics (default \"/metrics\")",
+                "scheme: what the service speaks, http or https (default \"http\")",
                 "port: the service's port",
                 "env_file: without `port`, the participant's env file to read PORT from",
             ],
@@ -177,6 +178,8 @@ struct ScrapeParams {
     #[serde(default)]
     metrics_path: Option<String>,
     #[serde(default)]
+    scheme: Option<String>,
+    #[serde(default)]
     port: Option<u16>,
     #[serde(default)]
     env_file: Option<String>,
@@ -234,6 +237,8 @@ struct PromConfig {
 struct Scrape {
     job_name: String,
     metrics_path: Option<String>,
+    /// `http` when left out, as in Prometheus.
+    scheme: Option<String>,
     #[serde(default)]
     static_configs: Vec<StaticConfig>,
 }
@@ -280,6 +285,7 @@ fn expected_port(ctx: &CheckCtx, p: &ScrapeParams) -> Result<String, Outcome> {
 fn scrape_config(ctx: &CheckCtx, p: &ScrapeParams) -> Outcome {
     let file = p.file.as_str();
     let want_path = p.metrics_path.as_deref().unwrap_or("/metrics");
+    let want_scheme = p.scheme.as_deref().unwrap_or("http");
     let text = tri!(ctx.read_text(file));
     let config: PromConfig = match serde_saphyr::from_str(&text) {
         Ok(config) => config,
@@ -296,19 +302,28 @@ fn scrape_config(ctx: &CheckCtx, p: &ScrapeParams) -> Outcome {
     let mut problems: Vec<(String, Option<usize>)> = Vec::new();
     for job in &config.scrape_configs {
         let path = job.metrics_path.as_deref().unwrap_or("/metrics");
+        let scheme = job.scheme.as_deref().unwrap_or("http");
         let line = job_line(&text, &job.job_name);
         let targets: Vec<&String> = job.static_configs.iter().flat_map(|s| &s.targets).collect();
         let port_ok = targets
             .iter()
             .any(|t| t.rsplit_once(':').is_some_and(|(_, p)| p == port));
-        if path == want_path && port_ok {
+        // A job on the right port and path that speaks TLS to a plain-HTTP service (or
+        // the other way round) fails every scrape just the same.
+        let scheme_ok = scheme.eq_ignore_ascii_case(want_scheme);
+        if path == want_path && port_ok && scheme_ok {
             return Outcome::pass(format!(
                 "job {} scrapes {want_path} on port {port}",
                 job.job_name
             ))
             .at(file, line);
         }
-        let problem = if path != want_path {
+        let problem = if !scheme_ok {
+            format!(
+                "job {} scrapes with scheme {scheme}, but the service speaks {want_scheme}",
+                job.job_name
+            )
+        } else if path != want_path {
             format!(
                 "job {} scrapes {path}, but the service serves metrics on {want_path}",
                 job.job_name

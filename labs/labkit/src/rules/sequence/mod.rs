@@ -235,11 +235,13 @@ fn sequence(ctx: &CheckCtx, p: &SequenceParams) -> Outcome {
     verdict
 }
 
-/// What still answers on `port` a moment after a stop, if anything: a service may take a
-/// little while to close its socket after its supervisor returns (longer on a loaded
-/// machine), so this waits up to three seconds before saying it is still there.
+/// What still answers on `port` right after a stop, if anything. The kernel closes a
+/// process's sockets as it exits, so once a stop that waits for its process has returned,
+/// nothing answers; the short grace only covers a connection racing that close. It must
+/// stay well below the lab's `STOP_DELAY_MS` (the service's own shutdown time): a stop that
+/// sends SIGTERM and returns at once is then seen answering, every time.
 fn still_answering(port: u16) -> Option<String> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    let deadline = std::time::Instant::now() + Duration::from_millis(150);
     loop {
         match service::request("GET", port, "/healthz", None, None) {
             Err(_) => return None,
@@ -313,8 +315,12 @@ fn run_steps(
             }
             Step::Down => {
                 if let Some(answer) = still_answering(sandbox.port) {
+                    let before = i
+                        .checked_sub(1)
+                        .map(|b| steps[b].describe(rel))
+                        .unwrap_or_else(|| "the step before".to_string());
                     return Outcome::fail(format!(
-                        "step {}: the service still answers on port {} ({answer}): the step before left it running",
+                        "step {}: the service still answers on port {} ({answer}): {before} returned before the service was gone (wait until its process has exited)",
                         i + 1,
                         sandbox.port
                     ))
