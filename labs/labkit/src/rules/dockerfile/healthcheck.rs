@@ -1,4 +1,5 @@
-//! DF008: a HEALTHCHECK that really probes.
+//! DF008: a HEALTHCHECK that really probes: it can fail, and it asks the port the image's
+//! service listens on.
 
 use super::*;
 
@@ -21,13 +22,104 @@ pub(super) fn healthcheck_present(ctx: &CheckCtx, p: &FileParams) -> Outcome {
         Some(items) => exec_script(&items),
         None => rest.to_string(),
     };
-    match never_fails(&script, df.escape) {
-        Some(why) => Outcome::fail(format!(
+    if let Some(why) = never_fails(&script, df.escape) {
+        return Outcome::fail(format!(
             "HEALTHCHECK `{script}` always succeeds ({why}): it cannot report a sick service"
         ))
-        .at(rel, line),
-        None => Outcome::pass(format!("HEALTHCHECK runs `{script}`")).at(rel, line),
+        .at(rel, line);
     }
+    let ports = listening_ports(&df);
+    if let Some((url, port)) = local_urls(&script)
+        .into_iter()
+        .find(|(_, port)| !ports.is_empty() && !ports.contains(port))
+    {
+        let listed: Vec<String> = ports.iter().map(u16::to_string).collect();
+        return Outcome::fail(format!(
+            "HEALTHCHECK asks port {port} ({url}), but the image's service listens on {} (its EXPOSE and ENV PORT): the probe can never succeed, so the container is unhealthy from the start; ask that port (or ${{PORT}})",
+            listed.join(", ")
+        ))
+        .at(rel, line);
+    }
+    Outcome::pass(format!("HEALTHCHECK runs `{script}`")).at(rel, line)
+}
+
+/// The ports the final image declares for its service: every `EXPOSE` and an `ENV PORT`
+/// of the final stage and the stages it is built from. Empty when none is declared, or
+/// when one is a variable this rule cannot resolve: then any port may be right.
+fn listening_ports(df: &Dockerfile) -> Vec<u16> {
+    let mut ports = Vec::new();
+    for stage in final_lineage(df) {
+        for instruction in stage.body {
+            let values: Vec<String> = match instruction.keyword {
+                Keyword::Expose => instruction
+                    .words(df.escape)
+                    .into_iter()
+                    .map(|w| w.text)
+                    .collect(),
+                Keyword::Env => instruction
+                    .key_values(df.escape)
+                    .into_iter()
+                    .filter(|kv| kv.key == "PORT")
+                    .filter_map(|kv| kv.value)
+                    .collect(),
+                _ => continue,
+            };
+            for value in values {
+                // `EXPOSE 8080/tcp`; `EXPOSE 8000-8010` declares a range: not judged.
+                let number = value.split('/').next().unwrap_or("");
+                match number.parse::<u16>() {
+                    Ok(port) => ports.push(port),
+                    Err(_) => return Vec::new(),
+                }
+            }
+        }
+    }
+    ports
+}
+
+/// Every `http(s)://` URL of `script` that names this container itself (localhost,
+/// 127.0.0.1, 0.0.0.0, ::1) with a literal port, and that port (80/443 when none is
+/// written). URLs whose port is a variable are left out: `${PORT}` follows the image.
+fn local_urls(script: &str) -> Vec<(String, u16)> {
+    let mut found = Vec::new();
+    for (at, _) in script.match_indices("://") {
+        let scheme_start = script[..at]
+            .rfind(|c: char| !c.is_ascii_alphabetic())
+            .map_or(0, |i| i + 1);
+        let scheme = script[scheme_start..at].to_ascii_lowercase();
+        let default_port = match scheme.as_str() {
+            "http" => 80,
+            "https" => 443,
+            _ => continue,
+        };
+        let rest = &script[at + 3..];
+        let end = rest
+            .find(|c: char| c == '/' || c == '?' || c.is_whitespace() || "\"'".contains(c))
+            .unwrap_or(rest.len());
+        let authority = &rest[..end];
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((host, port)) if !port.contains(']') => (host, Some(port)),
+            _ => (authority, None),
+        };
+        if !matches!(
+            host.trim_matches(|c| c == '[' || c == ']'),
+            "localhost" | "127.0.0.1" | "0.0.0.0" | "::1"
+        ) {
+            continue;
+        }
+        let port = match port {
+            None => default_port,
+            Some(text) => match text.parse::<u16>() {
+                Ok(port) => port,
+                Err(_) => continue,
+            },
+        };
+        let url_end = rest
+            .find(|c: char| c.is_whitespace() || "\"'".contains(c))
+            .unwrap_or(rest.len());
+        found.push((script[scheme_start..at + 3 + url_end].to_string(), port));
+    }
+    found
 }
 
 /// The script an exec-form array runs: the `-c` script of a shell, else the words.

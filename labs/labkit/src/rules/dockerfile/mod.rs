@@ -95,7 +95,7 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
         }),
         Box::new(RuleDef {
             id: "DF008",
-            meaning: "The final stage declares a HEALTHCHECK that really probes the service",
+            meaning: "The final stage declares a HEALTHCHECK that really probes the service: it can fail, and a URL of the container itself asks a port the image EXPOSEs or sets as PORT",
             remediation: "Add HEALTHCHECK CMD curl -fsS http://localhost:8080/healthz || exit 1 (a command that fails when the service is unhealthy)",
             params: &[FILE_PARAM],
             check: healthcheck::healthcheck_present,
