@@ -74,6 +74,8 @@ fn listening_ports(df: &Dockerfile) -> Vec<u16> {
             }
         }
     }
+    ports.sort_unstable();
+    ports.dedup();
     ports
 }
 
