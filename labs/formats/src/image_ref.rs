@@ -93,6 +93,25 @@ impl Pinning {
     }
 }
 
+/// Whether a version tag names only a major version (`12-slim`, `20-alpine`, `3`): it moves
+/// to every point release of that major, so next month's build gets other bytes. A tag with
+/// a minor version (`12.8-slim`, `3.12`, `v1.4`) or a date or build number (`20240101`)
+/// stays put. Only the first number of the tag counts (`3.12-alpine3.20` names 3.12).
+pub fn is_major_only(tag: &str) -> bool {
+    let Some(start) = tag.find(|c: char| c.is_ascii_digit()) else {
+        return false;
+    };
+    let version = &tag[start..];
+    let major_len = version
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(version.len());
+    let has_minor = version[major_len..]
+        .strip_prefix('.')
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+    // Four digits or more is a year, a date or a build number, not a major version.
+    !has_minor && major_len < 4
+}
+
 /// `latest` and every tag without a version number in it is a pointer that moves:
 /// `stable`, `lts`, `current`, `edge`, release codenames like `bookworm`, variants
 /// like `alpine` or `slim`.
@@ -108,6 +127,24 @@ mod tests {
 
     fn pin(reference: &str) -> Pinning {
         Pinning::of(&ImageRef::parse(reference))
+    }
+
+    #[test]
+    fn major_only_tags_are_told_from_point_releases() {
+        for tag in ["12-slim", "20-alpine", "3", "v2", "18-bookworm"] {
+            assert!(is_major_only(tag), "{tag}");
+        }
+        for tag in [
+            "12.8-slim",
+            "3.12",
+            "v1.4",
+            "3.12-alpine3.20",
+            "20240101",
+            "bookworm-20241111",
+            "1.27.3",
+        ] {
+            assert!(!is_major_only(tag), "{tag}");
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ use formats::dockerfile::{
     Dockerfile, Instruction, Keyword, ParseError, Stage, expand_vars, parse,
     parse_json_string_array, split_words,
 };
-use formats::image_ref::{ImageRef, Pinning};
+use formats::image_ref::{ImageRef, Pinning, is_major_only};
 
 mod add_url;
 mod dockerignore;
@@ -44,6 +44,7 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
             params: &[
                 FILE_PARAM,
                 "require_digest: true to accept only @sha256: digests (default false)",
+                "require_minor: true to refuse a tag naming only a major version (`12-slim`, `node:20`), which moves with every point release (default false, as the peers judge)",
             ],
             check: pinned_bases::base_images_pinned,
         }),
@@ -167,6 +168,8 @@ struct PinParams {
     file: Option<String>,
     #[serde(default)]
     require_digest: bool,
+    #[serde(default)]
+    require_minor: bool,
 }
 
 #[derive(Debug, Deserialize)]

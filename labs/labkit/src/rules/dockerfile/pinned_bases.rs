@@ -21,13 +21,21 @@ pub(super) fn base_images_pinned(ctx: &CheckCtx, p: &PinParams) -> Outcome {
             continue;
         };
         let pinning = Pinning::of(&ImageRef::parse(&base));
-        let acceptable = match pinning {
+        let acceptable = match &pinning {
             Pinning::Digest => true,
-            Pinning::VersionTag(_) => !require_digest,
+            Pinning::VersionTag(tag) => !require_digest && !(p.require_minor && is_major_only(tag)),
             _ => false,
         };
         if acceptable {
             notes.push(pinning.describe(&base));
+        } else if let Pinning::VersionTag(tag) = &pinning
+            && !require_digest
+        {
+            findings.push(Finding::new(
+                &rel,
+                line,
+                format!("`{base}`: the tag `{tag}` names only a major version, so it moves to every point release and next month's build gets other bytes; name the release (e.g. debian:12.8-slim), best with its digest"),
+            ));
         } else if matches!(pinning, Pinning::VersionTag(_)) {
             findings.push(Finding::new(
                 &rel,
