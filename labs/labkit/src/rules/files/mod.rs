@@ -34,7 +34,7 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
             remediation: "Replace the machine-specific value with a variable that has a documented default",
             params: &[
                 "files: paths or globs (`*`, `?`, `[a-z]`, `**/`), relative to the checked directory",
-                "pattern: a regular expression (Rust regex syntax)",
+                "pattern: a regular expression (Rust regex syntax: `\\w \\d \\s \\b` and `(?i)` are Unicode-aware; no `\\p{…}` classes)",
                 "what: words for the thing the pattern finds, used in the message",
                 "skip_comments: ignore lines starting with # (default true)",
             ],
@@ -46,7 +46,7 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
             remediation: "Add the missing setting; the lab's hint says which one and why",
             params: &[
                 "files: paths or globs (`*`, `?`, `[a-z]`, `**/`), relative to the checked directory",
-                "pattern: a regular expression (Rust regex syntax)",
+                "pattern: a regular expression (Rust regex syntax: `\\w \\d \\s \\b` and `(?i)` are Unicode-aware; no `\\p{…}` classes)",
                 "what: words for what must be there, used in the message",
             ],
             check: required,
