@@ -17,6 +17,7 @@ impl HostPolicy {
     /// to itself; a wildcard bind (`0.0.0.0`, `::`) to any IP address and to this machine's
     /// host name (with or without `.local`), as a room reaches it.
     pub fn for_bind(bound: IpAddr) -> HostPolicy {
+        #[cfg_attr(not(unix), allow(unused_mut))]
         let mut names = Vec::new();
         if bound.is_unspecified() {
             #[cfg(unix)]

@@ -7,12 +7,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
 
 use crate::error::{Error, Result};
 
 /// How long a build may take to notice the stop before the process ends without it.
-const GRACE: Duration = Duration::from_secs(2);
+#[cfg(unix)]
+const GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 static STOP: AtomicBool = AtomicBool::new(false);
 

@@ -53,6 +53,10 @@ fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
 
 /// The errors meaning "this kernel or file system cannot exchange", not "this swap failed".
 fn exchange_unsupported(e: &io::Error) -> bool {
-    e.kind() == io::ErrorKind::Unsupported
-        || matches!(e.raw_os_error(), Some(code) if code == rustix::io::Errno::INVAL.raw_os_error() || code == rustix::io::Errno::NOSYS.raw_os_error() || code == rustix::io::Errno::NOTSUP.raw_os_error())
+    #[cfg(unix)]
+    let refused = matches!(e.raw_os_error(), Some(code) if code == rustix::io::Errno::INVAL.raw_os_error() || code == rustix::io::Errno::NOSYS.raw_os_error() || code == rustix::io::Errno::NOTSUP.raw_os_error());
+    // Elsewhere `exchange` answers only `Unsupported`.
+    #[cfg(not(unix))]
+    let refused = false;
+    e.kind() == io::ErrorKind::Unsupported || refused
 }

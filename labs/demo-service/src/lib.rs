@@ -80,6 +80,12 @@ pub fn run() -> ExitCode {
 /// The route template a URL belongs to: metrics label values stay few whatever the URL.
 /// On SIGTERM, go on serving for `ms` milliseconds, then exit: a service that finishes
 /// its work before it stops. Without it SIGTERM ends the process at once (the default).
+#[cfg(not(unix))]
+fn slow_shutdown(_ms: u64) {
+    eprintln!("demo-service: STOP_DELAY_MS ignored: this system sends no SIGTERM");
+}
+
+#[cfg(unix)]
 fn slow_shutdown(ms: u64) {
     match signal_hook::iterator::Signals::new([signal_hook::consts::SIGTERM]) {
         Ok(mut signals) => {

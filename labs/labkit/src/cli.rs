@@ -175,6 +175,9 @@ fn run_lab_on(lab: &Lab, dir: &Path, options: &RunOptions) -> ExitCode {
         let _ = stdout.write_all(text.as_bytes());
         let _ = stdout.flush();
         drop(stdout);
+        if let Some(note) = cleanroom_note(&report) {
+            eprintln!("{note}");
+        }
         // After the output is shown, so a slow room never delays it.
         if let Some(reporting) = &reporting {
             eprintln!("{}", reporting.report(&report));
@@ -192,6 +195,17 @@ fn run_lab_on(lab: &Lab, dir: &Path, options: &RunOptions) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// The one note a run without a clean room ends with, when it skipped checks for that.
+fn cleanroom_note(report: &crate::engine::report::Report) -> Option<String> {
+    let why = crate::platform::cleanroom_unavailable()?;
+    let skipped = report
+        .results
+        .iter()
+        .filter(|r| r.outcome.message == why.reason())
+        .count();
+    (skipped > 0).then(|| why.note(skipped))
 }
 
 /// Print every rule: the documentation of the engine, generated from the rules themselves.

@@ -12,6 +12,7 @@
 //! | [`engine`] | lab.toml, the rule shape, the registry, the runner and the result type |
 //! | [`rules`] | the rule families, one module each, with their fixtures |
 //! | [`cleanroom`] | child processes, the sandbox a service starts in, and the cleanup that keeps none behind |
+//! | [`platform`] | the operating system calls the clean room makes, and the run without one (Windows, `LABKIT_NO_CLEANROOM=1`) |
 //! | [`reporters`] | human, JSON, JUnit and TAP renderings of a report |
 //! | [`cli`], [`verify`], [`page`] | the faces: the checker binaries and `devoops check`, the author's proof, the site's lab pages |
 //!
@@ -23,6 +24,7 @@ pub mod cli;
 pub mod engine;
 pub mod multicall;
 pub mod page;
+pub mod platform;
 pub mod reporters;
 pub mod room;
 pub mod rules;

@@ -20,7 +20,7 @@ pub fn dispatch() -> Option<ExitCode> {
     SELF_SERVES.store(true, Ordering::Relaxed);
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let name = Path::new(args.first()?).file_name()?;
-    if name == OsStr::new(crate::cleanroom::keeper::NAME) {
+    if cfg!(unix) && name == OsStr::new(crate::cleanroom::keeper::NAME) {
         return Some(crate::cleanroom::keeper::run(&args[1..]));
     }
     let called_so = name == OsStr::new("demo-service");

@@ -300,6 +300,7 @@ pub fn script_write_targets(text: &str) -> Vec<(PathBuf, usize)> {
 /// Files outside `inside` that any of `pids` holds open for writing (Linux; empty
 /// elsewhere): what a service writes to when the kernel could not stop it.
 pub fn open_for_writing_outside(pids: &[i32], inside: &Path) -> Vec<PathBuf> {
+    #[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
     let mut found = Vec::new();
     #[cfg(target_os = "linux")]
     for pid in pids {

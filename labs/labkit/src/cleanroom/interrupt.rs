@@ -8,9 +8,7 @@
 
 use std::sync::{Mutex, Once};
 
-use rustix::process::{Pid, Signal, kill_process_group};
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-use signal_hook::iterator::Signals;
+use crate::platform::process::{Pid, Signal, kill_process_group};
 
 static GROUPS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
 static MARKERS: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -20,14 +18,9 @@ static INSTALL: Once = Once::new();
 pub fn install() {
     INSTALL.call_once(|| {
         // Without the handlers, process groups still die on the normal exit paths.
-        let Ok(mut signals) = Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
-            return;
-        };
-        std::thread::spawn(move || {
-            if let Some(signal) = signals.forever().next() {
-                kill_everything();
-                std::process::exit(128 + signal);
-            }
+        crate::platform::on_termination(|signal| {
+            kill_everything();
+            std::process::exit(128 + signal);
         });
     });
 }
@@ -54,6 +47,7 @@ pub(crate) fn track_group(pgid: i32) {
 }
 
 /// The process-group leaders (= the checker's own children) currently alive.
+#[cfg(target_os = "linux")]
 pub(crate) fn tracked_groups() -> Vec<i32> {
     GROUPS.lock().map(|g| g.clone()).unwrap_or_default()
 }

@@ -65,7 +65,7 @@ fn reap_all(program_pid: i32, status_file: &Path) {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(all(unix, not(target_os = "linux")))]
 fn reap_all(program_pid: i32, status_file: &Path) {
     use rustix::process::{Pid, WaitOptions, waitpid};
     if let Some(pid) = Pid::from_raw(program_pid)
@@ -74,6 +74,10 @@ fn reap_all(program_pid: i32, status_file: &Path) {
         let _ = std::fs::write(status_file, status.as_raw().to_string());
     }
 }
+
+/// Elsewhere the keeper is never started (see [`crate::platform`]).
+#[cfg(not(unix))]
+fn reap_all(_program_pid: i32, _status_file: &Path) {}
 
 /// Blank what `/proc/<checker>/environ` shows, so a participant's script that walks up its
 /// ancestors finds nothing of the checker's environment (tokens, keys) in the checker.
@@ -151,9 +155,8 @@ pub fn status_file_of(cmd: &Command) -> Option<PathBuf> {
 
 /// The program's exit status once the keeper has recorded it.
 pub fn recorded_status(status_file: &Path) -> Option<ExitStatus> {
-    use std::os::unix::process::ExitStatusExt;
     let text = std::fs::read_to_string(status_file).ok()?;
-    text.trim().parse::<i32>().ok().map(ExitStatus::from_raw)
+    crate::platform::exit_status_from_raw(text.trim().parse::<i32>().ok()?)
 }
 
 /// A binary that can serve as the keeper: the running checker, or the checker binary the

@@ -11,14 +11,13 @@
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, Read, Write};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rustix::process::{Pid, Signal, kill_process_group};
+use crate::platform::process::{Pid, Signal, kill_process_group};
 
 /// Environment variable set in every sandboxed child; its value is unique per sandbox.
 pub const SANDBOX_MARKER: &str = "DEVOOPS_SANDBOX";
@@ -105,10 +104,10 @@ impl GroupChild {
     /// `<log_prefix>.out` / `<log_prefix>.err`.
     pub fn spawn(cmd: &mut Command, log_prefix: &Path) -> io::Result<GroupChild> {
         let status_file = crate::cleanroom::keeper::status_file_of(cmd);
-        cmd.stdin(Stdio::null())
+        crate::platform::own_process_group(cmd)
+            .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0);
+            .stderr(Stdio::piped());
         // Spawn and track under the reaper's lock: it must never reap our own child.
         let mut child = {
             let _guard = crate::cleanroom::reaper::spawn_guard();
@@ -185,7 +184,7 @@ impl GroupChild {
         let below = crate::cleanroom::keeper::descendants(self.child.id() as i32);
         let signal_below = |signal: Signal| {
             for pid in below.iter().filter_map(|p| Pid::from_raw(*p)) {
-                let _ = rustix::process::kill_process(pid, signal);
+                let _ = crate::platform::process::kill_process(pid, signal);
             }
         };
         if let Some(pgid) = self.pgid
@@ -223,7 +222,7 @@ impl GroupChild {
             }
             for pid in below {
                 if let Some(pid) = Pid::from_raw(pid) {
-                    let _ = rustix::process::kill_process(pid, Signal::KILL);
+                    let _ = crate::platform::process::kill_process(pid, Signal::KILL);
                 }
             }
             std::thread::sleep(Duration::from_millis(5));
@@ -318,7 +317,7 @@ impl Drop for GroupChild {
 
 /// Whether any process is still in the group (signal 0 probes without sending).
 fn group_alive(pgid: Pid) -> bool {
-    rustix::process::test_kill_process_group(pgid).is_ok()
+    crate::platform::process::test_kill_process_group(pgid).is_ok()
 }
 
 /// Run `cmd` to completion with a deadline; on timeout the group is killed.
@@ -363,7 +362,7 @@ pub fn kill_marked(value: &str) {
                 .split(|&b| b == 0)
                 .any(|var| var == needle.as_bytes());
             if let (true, Some(pid)) = (marked, Pid::from_raw(pid)) {
-                let _ = rustix::process::kill_process(pid, Signal::KILL);
+                let _ = crate::platform::process::kill_process(pid, Signal::KILL);
             }
         }
     }

@@ -101,9 +101,8 @@ pub fn which(name: &str) -> Option<PathBuf> {
 }
 
 pub fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path)
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .map(|m| m.is_file() && crate::platform::mode(&m) & 0o111 != 0)
         .unwrap_or(false)
 }
 
@@ -154,7 +153,7 @@ fn copy_into(
         }
         budget.1 -= 1;
         if kind.is_symlink() {
-            std::os::unix::fs::symlink(std::fs::read_link(entry.path())?, &target)?;
+            crate::platform::symlink(&std::fs::read_link(entry.path())?, &target)?;
         } else if kind.is_dir() {
             copy_into(root, &entry.path(), &target, budget, skipped)?;
         } else if kind.is_file() {
@@ -198,7 +197,7 @@ impl Sandbox {
         let skipped = copy_tree(ctx.dir, &app).map_err(broken)?;
         for tool in BASELINE_TOOLS.iter().chain(extra_tools) {
             if let Some(found) = which(tool) {
-                std::os::unix::fs::symlink(found, bin.join(tool)).map_err(broken)?;
+                crate::platform::symlink(&found, &bin.join(tool)).map_err(broken)?;
             }
         }
         let demo = ctx
@@ -207,7 +206,7 @@ impl Sandbox {
             .clone()
             .or_else(crate::cleanroom::toolbox::find_demo_service);
         if let Some(demo) = &demo {
-            std::os::unix::fs::symlink(demo, bin.join("demo-service")).map_err(broken)?;
+            crate::platform::symlink(demo, &bin.join("demo-service")).map_err(broken)?;
         }
         let port = free_port().map_err(broken)?;
         let marker = unique_marker();
@@ -307,14 +306,13 @@ impl Sandbox {
     pub fn program(&self, program: &Path, args: &[&str]) -> Command {
         let mut cmd = match &self.keeper {
             Some(keeper) => {
-                use std::os::unix::process::CommandExt;
                 static COMMANDS: AtomicU64 = AtomicU64::new(0);
                 let status = self.logs.join(format!(
                     "command{}.status",
                     COMMANDS.fetch_add(1, Ordering::Relaxed)
                 ));
                 let mut cmd = Command::new(keeper);
-                cmd.arg0(crate::cleanroom::keeper::NAME)
+                crate::platform::arg0(&mut cmd, crate::cleanroom::keeper::NAME)
                     .arg(status)
                     .arg(program);
                 cmd

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 /// Relative path → (permission bits, content hash, or symlink target hash).
@@ -99,6 +98,6 @@ fn walk(root: &Path, dir: &Path, map: &mut BTreeMap<PathBuf, (u32, u64)>) {
             // A FIFO, socket or device: its kind is its content (reading could block).
             "special".hash(&mut hasher);
         }
-        map.insert(rel, (meta.permissions().mode(), hasher.finish()));
+        map.insert(rel, (crate::platform::mode(&meta), hasher.finish()));
     }
 }

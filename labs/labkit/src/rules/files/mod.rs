@@ -1,6 +1,5 @@
 //! File and structure facts: a file exists, a script is executable, a pattern is (not) there.
 
-use globset::{Glob, GlobSetBuilder};
 use regex::Regex;
 
 use serde::Deserialize;
@@ -34,8 +33,8 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
             meaning: "No file matching `files` contains a line matching `pattern` (e.g. a path that exists only on one laptop)",
             remediation: "Replace the machine-specific value with a variable that has a documented default",
             params: &[
-                "files: paths or globs, relative to the checked directory",
-                "pattern: a regular expression (Rust regex syntax)",
+                "files: paths or globs (`*`, `?`, `[a-z]`, `**/`), relative to the checked directory",
+                "pattern: a regular expression (Rust regex syntax: `\\w \\d \\s \\b` and `(?i)` are Unicode-aware; no `\\p{…}` classes)",
                 "what: words for the thing the pattern finds, used in the message",
                 "skip_comments: ignore lines starting with # (default true)",
             ],
@@ -46,8 +45,8 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
             meaning: "Every file matching `files` contains a line matching `pattern`",
             remediation: "Add the missing setting; the lab's hint says which one and why",
             params: &[
-                "files: paths or globs, relative to the checked directory",
-                "pattern: a regular expression (Rust regex syntax)",
+                "files: paths or globs (`*`, `?`, `[a-z]`, `**/`), relative to the checked directory",
+                "pattern: a regular expression (Rust regex syntax: `\\w \\d \\s \\b` and `(?i)` are Unicode-aware; no `\\p{…}` classes)",
                 "what: words for what must be there, used in the message",
             ],
             check: required,
@@ -150,25 +149,47 @@ fn matching_files(ctx: &CheckCtx, patterns: &StrList) -> Result<Vec<String>, Out
             ctx.check_name
         )));
     }
-    let mut builder = GlobSetBuilder::new();
-    for pattern in patterns.iter() {
-        let glob = Glob::new(pattern)
-            .map_err(|e| Outcome::fail(format!("lab.toml: check \"{}\": {e}", ctx.check_name)))?;
-        builder.add(glob);
-    }
-    let set = builder
-        .build()
-        .map_err(|e| Outcome::fail(format!("lab.toml: check \"{}\": {e}", ctx.check_name)))?;
+    let set = patterns
+        .iter()
+        .map(|pattern| glob_pattern(ctx, pattern))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut found = Vec::new();
     collect(ctx.dir, ctx.dir, &set, &mut found);
     found.sort();
     Ok(found)
 }
 
+/// One glob of `files`. `*` matches across `/` too (`*.sh` finds `bin/run.sh`).
+/// (The `glob` crate: globset brings aho-corasick and regex's literal search into every
+/// checker, for a few globs over a small folder.)
+fn glob_pattern(ctx: &CheckCtx, pattern: &str) -> Result<glob::Pattern, Outcome> {
+    let bad = |why: String| {
+        Outcome::fail(format!(
+            "lab.toml: check \"{}\": `files` glob `{pattern}`: {why}",
+            ctx.check_name
+        ))
+        .at("lab.toml", None)
+    };
+    if pattern.contains(['{', '}']) {
+        // Taken literally they would match nothing, and a FILE003 would pass unseen.
+        return Err(bad(
+            "alternatives in braces are not supported: list each glob in `files`".into(),
+        ));
+    }
+    glob::Pattern::new(pattern).map_err(|e| bad(e.to_string()))
+}
+
+/// How `files` globs match a relative path: case-sensitive, `*` crossing `/`.
+const MATCH: glob::MatchOptions = glob::MatchOptions {
+    case_sensitive: true,
+    require_literal_separator: false,
+    require_literal_leading_dot: false,
+};
+
 fn collect(
     root: &std::path::Path,
     dir: &std::path::Path,
-    set: &globset::GlobSet,
+    set: &[glob::Pattern],
     out: &mut Vec<String>,
 ) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -182,7 +203,9 @@ fn collect(
         let rel_str = rel.to_string_lossy().into_owned();
         match entry.file_type() {
             Ok(t) if t.is_dir() => collect(root, &path, set, out),
-            Ok(t) if t.is_file() && set.is_match(rel) => out.push(rel_str),
+            Ok(t) if t.is_file() && set.iter().any(|g| g.matches_path_with(rel, MATCH)) => {
+                out.push(rel_str)
+            }
             _ => {}
         }
     }
@@ -242,4 +265,66 @@ fn required(ctx: &CheckCtx, p: &RequiredParams) -> Outcome {
         return Outcome::fail(format!("{what} is missing")).at(rel.as_str(), None);
     }
     Outcome::pass(format!("{what} is in all {} files", files.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rule::Toolbox;
+
+    fn matching(dir: &std::path::Path, globs: &[&str]) -> Result<Vec<String>, Outcome> {
+        let params = toml::Table::new();
+        let toolbox = Toolbox::default();
+        let ctx = CheckCtx {
+            dir,
+            params: &params,
+            check_name: "globs",
+            toolbox: &toolbox,
+        };
+        let list = StrList(globs.iter().map(|g| g.to_string()).collect());
+        matching_files(&ctx, &list)
+    }
+
+    #[test]
+    fn globs_match_relative_paths_and_star_crosses_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("bin/deep")).unwrap();
+        for file in [
+            "start.sh",
+            "bin/run.sh",
+            "bin/deep/x.sh",
+            "notes.txt",
+            ".env.example",
+        ] {
+            std::fs::write(dir.path().join(file), "x").unwrap();
+        }
+        let all_sh = ["bin/deep/x.sh", "bin/run.sh", "start.sh"];
+        assert_eq!(matching(dir.path(), &["*.sh"]).unwrap(), all_sh);
+        assert_eq!(matching(dir.path(), &["**/*.sh"]).unwrap(), all_sh);
+        assert_eq!(
+            matching(dir.path(), &["bin/?un.sh", ".env.example"]).unwrap(),
+            [".env.example", "bin/run.sh"]
+        );
+        assert_eq!(matching(dir.path(), &["[n]otes.*"]).unwrap(), ["notes.txt"]);
+        assert!(matching(dir.path(), &["*.md"]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn bad_globs_are_lab_toml_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let braces = matching(dir.path(), &["*.{sh,json}"]).unwrap_err();
+        assert!(
+            braces.message.contains("list each glob"),
+            "{}",
+            braces.message
+        );
+        assert_eq!(braces.location.unwrap().file, "lab.toml");
+        let unclosed = matching(dir.path(), &["[a-"]).unwrap_err();
+        assert!(
+            unclosed.message.contains("`files` glob `[a-`"),
+            "{}",
+            unclosed.message
+        );
+        assert!(matching(dir.path(), &[]).is_err());
+    }
 }
