@@ -30,6 +30,24 @@ fn main() {
         let _ = writeln!(code, "    ({id:?}, include_str!({path:?})),");
     }
     code.push_str("];\n");
+    // What each lab's scenario holds at its top, so a checker run in a folder with none of
+    // it can say the participant is in the wrong place.
+    code.push_str(
+        "/// (lab id, the names at the top of its scenario/) for every lab, sorted.\npub static EMBEDDED_SCENARIO_NAMES: &[(&str, &[&str])] = &[\n",
+    );
+    for (id, _) in &labs {
+        let mut names: Vec<String> = std::fs::read_dir(labs_dir.join(id).join("scenario"))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        let _ = writeln!(code, "    ({id:?}, &{names:?}),");
+    }
+    code.push_str("];\n");
     let out =
         Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_labs.rs");
     std::fs::write(out, code).expect("OUT_DIR is writable");

@@ -236,8 +236,56 @@ pub fn selector_matches(selector: &Node, labels: &[(String, String)]) -> bool {
     labels_ok && expressions_ok
 }
 
+/// A Kubernetes resource quantity (`128Mi`, `0.5Gi`, `250m`, `1e3`, `2`) as a plain number
+/// (bytes, or cores). `None` for text that is not one. Written here because the quantity
+/// grammar is small and the crates that carry it (k8s-openapi) keep it as an opaque string.
+pub fn quantity(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
+        .unwrap_or(text.len());
+    let (number, suffix) = text.split_at(split);
+    let factor = match suffix {
+        "" => 1.0,
+        "Ki" => 1024f64,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        "n" => 1e-9,
+        "u" => 1e-6,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        exponent if exponent.starts_with(['e', 'E']) => {
+            10f64.powi(exponent[1..].parse::<i32>().ok()?.clamp(-30, 30))
+        }
+        _ => return None,
+    };
+    let value: f64 = number.parse().ok()?;
+    (value.is_finite() && value >= 0.0).then_some(value * factor)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn quantities_are_read_as_kubernetes_reads_them() {
+        let q = |t: &str| super::quantity(t);
+        assert_eq!(q("128Mi"), Some(128.0 * 1024.0 * 1024.0));
+        assert_eq!(q("0.5Gi"), Some(512.0 * 1024.0 * 1024.0));
+        assert_eq!(q("250m"), Some(0.25));
+        assert_eq!(q("1e3"), Some(1000.0));
+        assert_eq!(q("2"), Some(2.0));
+        assert_eq!(q("100M"), Some(1e8));
+        assert!(q("128MB").is_none() && q("lots").is_none() && q("").is_none());
+        assert!(q("256Mi") > q("200M"));
+    }
+
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -168,6 +168,9 @@ fn run_lab_on(lab: &Lab, dir: &Path, options: &RunOptions) -> ExitCode {
     let toolbox = toolbox::discover();
     let human = HumanOptions::for_terminal(options.hints);
     let reporting = crate::room::Reporting::resolve(&options.room, dir);
+    if let Some(note) = crate::guidance::wrong_folder(lab, dir) {
+        eprintln!("{note}");
+    }
     let once = || {
         let report = runner::run_lab(lab, dir, &toolbox);
         let text = reporters::render(&report, options.format, human);
@@ -177,6 +180,9 @@ fn run_lab_on(lab: &Lab, dir: &Path, options: &RunOptions) -> ExitCode {
         drop(stdout);
         if let Some(note) = cleanroom_note(&report) {
             eprintln!("{note}");
+        }
+        if report.all_pass() {
+            eprintln!("{}", crate::guidance::after_full_pass(lab));
         }
         // After the output is shown, so a slow room never delays it.
         if let Some(reporting) = &reporting {

@@ -22,6 +22,7 @@
 pub mod cleanroom;
 pub mod cli;
 pub mod engine;
+pub mod guidance;
 pub mod multicall;
 pub mod page;
 pub mod platform;

@@ -12,6 +12,26 @@ pub fn embedded_ids() -> Vec<&'static str> {
     EMBEDDED_LABS.iter().map(|(id, _)| *id).collect()
 }
 
+/// The names at the top of an embedded lab's `scenario/` (empty for an unknown lab).
+pub fn scenario_names(id: &str) -> &'static [&'static str] {
+    EMBEDDED_SCENARIO_NAMES
+        .iter()
+        .find(|(lab, _)| *lab == id)
+        .map_or(&[], |(_, names)| names)
+}
+
+/// The embedded lab after `id`, in order, and its title.
+pub fn next_after(id: &str) -> Option<Lab> {
+    let at = EMBEDDED_LABS.iter().position(|(lab, _)| *lab == id)?;
+    let (next, _) = EMBEDDED_LABS.get(at + 1)?;
+    embedded(next)?.ok()
+}
+
+/// The checker binary of a lab: `03-state` → `lab-03-check`.
+pub fn checker_name(id: &str) -> String {
+    format!("lab-{}-check", id.split('-').next().unwrap_or(id))
+}
+
 /// An embedded lab by id (`03-state`) or number (`03`, `3`).
 pub fn embedded(name: &str) -> Option<Result<Lab, LabError>> {
     let wanted = name.trim_start_matches("lab-").trim_end_matches("-check");

@@ -23,7 +23,10 @@ pub(super) fn base_images_pinned(ctx: &CheckCtx, p: &PinParams) -> Outcome {
         let pinning = Pinning::of(&ImageRef::parse(&base));
         let acceptable = match &pinning {
             Pinning::Digest => true,
-            Pinning::VersionTag(tag) => !require_digest && !(p.require_minor && is_major_only(tag)),
+            Pinning::VersionTag(tag) => {
+                let moving = p.require_minor && is_major_only(tag);
+                !(require_digest || moving)
+            }
             _ => false,
         };
         if acceptable {

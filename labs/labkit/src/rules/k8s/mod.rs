@@ -125,7 +125,7 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
         }),
         Box::new(RuleDef {
             id: "K8S005",
-            meaning: "Every container requests CPU and memory and has a memory limit",
+            meaning: "Every container requests CPU and memory and has a memory limit, each a valid quantity, no request above its limit",
             remediation: "Add resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 128Mi}}",
             params: &[FILES_PARAM],
             check: resources::resources_set,
