@@ -100,22 +100,52 @@ fn advice(test: &HealthTest, state: State) -> String {
     .to_string()
 }
 
+/// An `http(s)://` URL of a health probe, read by the `http` crate's URI parser (the one
+/// ureq uses, so nothing new is linked into the checkers).
+pub(crate) struct ProbeUrl {
+    pub host: String,
+    /// The port written, or the scheme's (80 for http, 443 for https).
+    pub port: u16,
+}
+
+impl ProbeUrl {
+    /// `None` for a word that is not an http(s) URL, or whose port is not a number (such
+    /// as `${PORT}`, which follows the image's setting).
+    pub(crate) fn parse(word: &str) -> Option<ProbeUrl> {
+        let uri: ureq::http::Uri = word.parse().ok()?;
+        let default = match uri.scheme_str()?.to_ascii_lowercase().as_str() {
+            "http" => 80,
+            "https" => 443,
+            _ => return None,
+        };
+        let host = uri
+            .host()?
+            .trim_matches(|c| c == '[' || c == ']')
+            .to_string();
+        let port = match uri.port() {
+            Some(port) => port.as_u16(),
+            None if uri.authority()?.as_str().ends_with(':') => return None,
+            None => default,
+        };
+        Some(ProbeUrl { host, port })
+    }
+
+    /// Whether the URL names this container itself: localhost, a loopback or the
+    /// unspecified address.
+    pub(crate) fn is_local(&self) -> bool {
+        let host = self.host.as_str();
+        host.eq_ignore_ascii_case("localhost")
+            || host.starts_with("127.")
+            || matches!(host, "::1" | "0.0.0.0" | "::" | "ip6-localhost")
+    }
+}
+
 /// The host a probe's URL names when it is not this container itself (`app` in
-/// `http://app:8080/healthz`); `None` for localhost, a loopback or unspecified address, and
-/// for a word that is not a URL.
-fn remote_host(word: &str) -> Option<&str> {
-    let (_, rest) = word.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next()?,
-        None => authority.split(':').next()?,
-    };
-    let local = host.is_empty()
-        || host.eq_ignore_ascii_case("localhost")
-        || host.starts_with("127.")
-        || matches!(host, "::1" | "0.0.0.0" | "::" | "ip6-localhost");
-    (!local).then_some(host)
+/// `http://app:8080/healthz`); `None` for a local URL and for a word that is not a URL.
+fn remote_host(word: &str) -> Option<String> {
+    ProbeUrl::parse(word)
+        .filter(|url| !url.is_local())
+        .map(|url| url.host)
 }
 
 /// `sh -c` semantics for a list of simple commands joined by `;`, `&&`, `||`, `|`, `!`.

@@ -2,6 +2,8 @@
 //! service listens on.
 
 use super::*;
+use crate::rules::healthprobe::ProbeUrl;
+use formats::dockerfile::shell::commands;
 
 pub(super) fn healthcheck_present(ctx: &CheckCtx, p: &FileParams) -> Outcome {
     let (rel, df) = tri!(load(ctx, p.file.as_deref()));
@@ -29,7 +31,7 @@ pub(super) fn healthcheck_present(ctx: &CheckCtx, p: &FileParams) -> Outcome {
         .at(rel, line);
     }
     let ports = listening_ports(&df);
-    if let Some((url, port)) = local_urls(&script)
+    if let Some((url, port)) = local_urls(&script, df.escape)
         .into_iter()
         .find(|(_, port)| !ports.is_empty() && !ports.contains(port))
     {
@@ -79,49 +81,17 @@ fn listening_ports(df: &Dockerfile) -> Vec<u16> {
     ports
 }
 
-/// Every `http(s)://` URL of `script` that names this container itself (localhost,
-/// 127.0.0.1, 0.0.0.0, ::1) with a literal port, and that port (80/443 when none is
-/// written). URLs whose port is a variable are left out: `${PORT}` follows the image.
-fn local_urls(script: &str) -> Vec<(String, u16)> {
-    let mut found = Vec::new();
-    for (at, _) in script.match_indices("://") {
-        let scheme_start = script[..at]
-            .rfind(|c: char| !c.is_ascii_alphabetic())
-            .map_or(0, |i| i + 1);
-        let scheme = script[scheme_start..at].to_ascii_lowercase();
-        let default_port = match scheme.as_str() {
-            "http" => 80,
-            "https" => 443,
-            _ => continue,
-        };
-        let rest = &script[at + 3..];
-        let end = rest
-            .find(|c: char| c == '/' || c == '?' || c.is_whitespace() || "\"'".contains(c))
-            .unwrap_or(rest.len());
-        let authority = &rest[..end];
-        let (host, port) = match authority.rsplit_once(':') {
-            Some((host, port)) if !port.contains(']') => (host, Some(port)),
-            _ => (authority, None),
-        };
-        if !matches!(
-            host.trim_matches(|c| c == '[' || c == ']'),
-            "localhost" | "127.0.0.1" | "0.0.0.0" | "::1"
-        ) {
-            continue;
-        }
-        let port = match port {
-            None => default_port,
-            Some(text) => match text.parse::<u16>() {
-                Ok(port) => port,
-                Err(_) => continue,
-            },
-        };
-        let url_end = rest
-            .find(|c: char| c.is_whitespace() || "\"'".contains(c))
-            .unwrap_or(rest.len());
-        found.push((script[scheme_start..at + 3 + url_end].to_string(), port));
-    }
-    found
+/// Every `http(s)://` URL among the words of `script` that names this container itself,
+/// with its port. URLs whose port is a variable are left out: `${PORT}` follows the image.
+fn local_urls(script: &str, escape: char) -> Vec<(String, u16)> {
+    commands(script, escape)
+        .iter()
+        .flat_map(|command| command.args())
+        .filter_map(|word| {
+            let url = ProbeUrl::parse(word)?;
+            url.is_local().then(|| (word.clone(), url.port))
+        })
+        .collect()
 }
 
 /// The script an exec-form array runs: the `-c` script of a shell, else the words.
